@@ -1,0 +1,43 @@
+# TeamAround: `make run` serves the portal; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+export FLASK_APP := wsgi
+
+.PHONY: run test lint assets migrate clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate the database, print the first-run link if needed, serve on :5000
+run: $(VENV)/.runtime
+	$(BIN)/flask db upgrade
+	$(BIN)/flask setup-link
+	TEAMAROUND_PLAIN_HTTP=$${TEAMAROUND_PLAIN_HTTP:-1} $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## test: install and run every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check app tests bench
+
+migrate: $(VENV)/.runtime
+	$(BIN)/flask db upgrade
+
+## assets: rebuild app/static from GOV.UK Frontend and htmx (needs Node; output is committed)
+assets:
+	cd frontend && npm ci --no-audit --no-fund && sh build.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,86 @@
+"""TeamAround: a minimal, lawful directory of who is working with each child."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from app import config as app_config
+from app import database  # noqa: F401  (registers the engine event listeners)
+from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+
+def _asset_names(static_folder: str) -> dict[str, str]:
+    """File names of the vendored assets, whose names carry their versions."""
+    static = Path(static_folder)
+    found = {}
+    for key, pattern in {"css": "css/teamaround-govuk-*.css", "govuk_js": "js/govuk-frontend-*.js",
+                         "htmx_js": "js/htmx-*.min.js"}.items():
+        matches = sorted(static.glob(pattern))
+        found[key] = matches[-1].relative_to(static).as_posix() if matches else ""
+    return found
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages and CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(app_config.load(app.instance_path, preset=test_config or {}))
+    if test_config:
+        app.config.update(test_config)
+
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("app"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)  # before the sign-in gate, so a bad token is refused first
+    limiter.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+
+    from app import security
+    from app.views import errors
+
+    security.init_app(app)
+    _register_blueprints(app)
+    errors.register(app)
+    _register_template_helpers(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.views import account, admin, auth, enrol, main
+
+    for module in (main, auth, enrol, account, admin):
+        app.register_blueprint(module.bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from app.security import BACKGROUND_HEADER
+    from app.services.clock import format_date, format_datetime
+
+    WTFormsHelpers(app)
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    assets = _asset_names(app.static_folder)
+
+    @app.context_processor
+    def _globals():
+        return {"assets": assets, "background_header": BACKGROUND_HEADER}

@@ -1,0 +1,88 @@
+"""Operator commands: `flask --app wsgi users|audit|setup-link ...`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app, url_for
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.models import OrganisationKind, Role
+from app.services import accounts, audit, passwords, totp
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+audit_cli = AppGroup("audit", help="Check the audit trail.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--organisation", "organisation_name", required=True,
+              help="Created when missing; the first organisation becomes the host.")
+@click.option("--kind", type=click.Choice([k.value for k in OrganisationKind]),
+              default=OrganisationKind.other.value, show_default=True,
+              help="Kind of organisation, used only when it is created.")
+@click.option("--password-stdin", is_flag=True, required=True,
+              help="Read the password from standard input (never from the command line).")
+@click.option("--print-totp-uri", is_flag=True, help="Print the otpauth:// URI.")
+def create_user(email, name, role, organisation_name, kind, password_stdin, print_totp_uri):
+    """Create an enrolled, eligible user."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    organisation = accounts.find_or_create_organisation(organisation_name, OrganisationKind(kind))
+    problems = passwords.policy_problems(password, organisation_name=organisation.name,
+                                         email=email)
+    if problems:
+        db.session.rollback()
+        raise click.ClickException(problems[0])
+    secret = totp.new_secret()
+    try:
+        user = accounts.create_user(email=email, name=name, role=Role(role),
+                                    organisation=organisation, password=password,
+                                    totp_secret=secret)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    audit.record("user.created", organisation_id=organisation.id, subject_type="user",
+                 subject_id=user.id, detail={"via": "cli", "role": role})
+    db.session.commit()
+    click.echo(f"Created user {user.id} ({user.role.value}) in {organisation.name}"
+               + (" (host organisation)" if organisation.is_host else ""))
+    if print_totp_uri:
+        click.echo(totp.provisioning_uri(secret, user.email))
+
+
+@audit_cli.command("verify")
+def verify_audit():
+    """Exit 0 if the audit chain is intact; otherwise name the first bad event."""
+    verdict = audit.verify()
+    db.session.rollback()
+    if verdict.ok:
+        click.echo(f"Audit trail intact: {verdict.events} events verified.")
+        return
+    click.echo(f"Audit trail BROKEN at event {verdict.bad_seq}: {verdict.problem}", err=True)
+    sys.exit(1)
+
+
+@click.command("setup-link")
+def setup_link():
+    """Print a one-time link to set up the first administrator, while nobody has an account."""
+    if accounts.any_user_exists():
+        db.session.rollback()
+        return
+    token = accounts.new_setup_token()
+    db.session.commit()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    with current_app.test_request_context():
+        path = url_for("enrol.setup_link", token=token)
+    click.echo("\nNo user exists yet. Open this one-time link to set up TeamAround "
+               f"(valid for 24 hours):\n\n    {base}{path}\n")
+
+
+def register(app) -> None:
+    """Attach the command groups to the app."""
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(setup_link)

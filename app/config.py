@@ -1,0 +1,80 @@
+"""Configuration: safe defaults here; environment variables win."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def instance_secret(instance_path: str, name: str, env_name: str, preset: dict) -> str:
+    """Return a secret from the preset or environment, else from instance/<name>, made once."""
+    if preset.get(env_name):
+        return preset[env_name]
+    if os.environ.get(env_name):
+        return os.environ[env_name]
+    path = Path(instance_path) / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # O_EXCL so two workers starting together cannot write two different keys.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def load(instance_path: str, preset: dict | None = None) -> dict:
+    """Build the configuration mapping for an app whose instance folder is given."""
+    preset = preset or {}
+    database_url = os.environ.get(
+        "DATABASE_URL", "sqlite:///" + str(Path(instance_path) / "teamaround.sqlite")
+    )
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    secure_cookies = not _flag("TEAMAROUND_PLAIN_HTTP", False)
+    return {
+        "SECRET_KEY": instance_secret(instance_path, "secret_key", "SECRET_KEY", preset),
+        "AUDIT_HMAC_KEY": instance_secret(instance_path, "audit_hmac_key", "AUDIT_HMAC_KEY", preset),
+        "TOTP_ENCRYPTION_KEY": instance_secret(
+            instance_path, "totp_encryption_key", "TOTP_ENCRYPTION_KEY", preset
+        ),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "20 per minute;200 per hour"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        "LOCKOUT_THRESHOLD": 10,
+        "LOCKOUT_MINUTES": 15,
+        "INVITATION_HOURS": 72,
+        "SIGN_IN_PENDING_MINUTES": 5,
+        "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", "3")),
+        "ARGON2_MEMORY_KIB": int(os.environ.get("ARGON2_MEMORY_KIB", "65536")),
+        "ARGON2_PARALLELISM": 4,
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_NAME": "__Host-teamaround" if secure_cookies else "teamaround",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_PERMANENT": False,
+        "REMEMBER_COOKIE_DURATION": 0,
+        "WTF_CSRF_TIME_LIMIT": None,  # a token lives exactly as long as its session
+        "WTF_CSRF_SSL_STRICT": secure_cookies,
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    }

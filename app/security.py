@@ -1,0 +1,124 @@
+"""Who is signed in, the default-deny gate, and the headers every response carries."""
+
+from __future__ import annotations
+
+from flask import flash, g, jsonify, redirect, request, session, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import db, login_manager
+from app.models import User
+from app.services import audit, sessions
+
+# Endpoints with no view function of ours to flag with @public.
+PUBLIC_ENDPOINTS = frozenset({"static"})
+# htmx polling sends this header; it must not keep an idle session alive.
+BACKGROUND_HEADER = "X-TeamAround-Background"
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+])
+
+ENDED_MESSAGES = {
+    "idle": "You were signed out because you had not used TeamAround for a while. "
+            "Sign in again to carry on.",
+    "absolute": "You were signed out because your session reached its time limit. "
+                "Sign in again to carry on.",
+    "revoked": "You have been signed out. Sign in again to carry on.",
+}
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """Resolve the signed-in user through the server-side session record, or nobody."""
+    token = session.get("sid")
+    record = sessions.find(token) if token else None
+    if record is None or str(record.user_id) != user_id:
+        return None
+    reason = sessions.expiry_reason(record)
+    if reason:
+        g.session_ended = reason
+        if reason != "revoked":
+            sessions.revoke(record, reason)
+            audit.record("session.expired", actor_user_id=record.user_id,
+                         subject_type="session", subject_id=record.id, detail={"why": reason})
+            db.session.commit()
+        return None
+    user = db.session.get(User, record.user_id)
+    if user is None or not user.active:
+        return None
+    if request.headers.get(BACKGROUND_HEADER) != "1":
+        sessions.touch(record)
+        db.session.commit()
+    g.user_session_id = record.id
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorised():
+    """Send anonymous users to sign in; htmx gets HX-Redirect so the whole page reloads."""
+    ended = g.get("session_ended")
+    session.pop("_user_id", None)
+    session.pop("sid", None)
+    if ended:
+        flash(ENDED_MESSAGES[ended], "info")
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        session["next"] = request.full_path.rstrip("?")
+    target = url_for("auth.sign_in")
+    if request.headers.get("HX-Request") == "true":
+        response = jsonify(error="sign in required")
+        response.status_code = 401
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _gate():
+    """Default deny: every endpoint needs a signed-in user unless flagged public."""
+    from flask import current_app
+    from flask_login import current_user
+
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "is_public", False):
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def _headers(response):
+    """Security headers on every response, error pages and fragments included."""
+    headers = response.headers
+    headers["Content-Security-Policy"] = CSP
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    if request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
+    return response
+
+
+def init_app(app) -> None:
+    """Wire the gate, the headers and Flask-Login into the app."""
+    login_manager.session_protection = None  # the server-side session record does this job
+    hops = app.config.get("TRUST_PROXY_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.before_request(_gate)
+    app.after_request(_headers)

@@ -1,0 +1,1 @@
+"""The domain: plain functions on models, no request objects."""

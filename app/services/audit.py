@@ -1,0 +1,167 @@
+"""The one audit path: record() appends a hash-chained, HMAC'd event; verify() proves the chain.
+
+An event is written in the caller's transaction, so the work and its audit event commit or
+roll back together. Appends lock the chain head row (PostgreSQL) inside a transaction that
+SQLite already began IMMEDIATE, so the chain never forks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.models import AuditDetail, AuditEvent, AuditHead
+from app.models.audit import GENESIS_HASH
+from app.services import crypto
+from app.services.clock import now
+
+HEAD_ID = 1
+
+
+def canonical(value) -> str:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _stamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(event: AuditEvent) -> str:
+    """SHA-256 over the canonical encoding of every column but hash and hmac."""
+    fields = [
+        event.seq, _stamp(event.occurred_at), event.action, event.outcome,
+        event.actor_user_id, event.on_behalf_of_user_id, event.organisation_id,
+        event.subject_type, event.subject_id, event.child_id, event.ip,
+        event.reason_category, bool(event.shielded), event.detail_digest, event.prev_hash,
+    ]
+    return crypto.digest(canonical(fields))
+
+
+def _key() -> str:
+    return current_app.config["AUDIT_HMAC_KEY"]
+
+
+def _head_mac(seq: int, last_hash: str) -> str:
+    return crypto.keyed_digest(_key(), f"head:{seq}:{last_hash}")
+
+
+def _locked_head() -> AuditHead:
+    head = db.session.scalars(
+        sa.select(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if head is None:  # created by the first migration; made here only for a blank schema
+        head = AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
+        db.session.add(head)
+        db.session.flush()
+    return head
+
+
+def record(
+    action: str,
+    *,
+    outcome: str = "success",
+    actor_user_id: int | None = None,
+    on_behalf_of_user_id: int | None = None,
+    organisation_id: int | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    child_id: int | None = None,
+    ip: str | None = None,
+    reason_category: str | None = None,
+    shielded: bool = False,
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Append one event (and its erasable detail) in the current transaction."""
+    head = _locked_head()
+    body = canonical(detail) if detail else None
+    event = AuditEvent(
+        seq=head.last_seq + 1, occurred_at=now(), action=action, outcome=outcome,
+        actor_user_id=actor_user_id, on_behalf_of_user_id=on_behalf_of_user_id,
+        organisation_id=organisation_id, subject_type=subject_type, subject_id=subject_id,
+        child_id=child_id, ip=ip, reason_category=reason_category, shielded=shielded,
+        detail_digest=crypto.digest(body) if body else None, prev_hash=head.last_hash,
+    )
+    event.hash = event_hash(event)
+    event.hmac = crypto.keyed_digest(_key(), event.hash)
+    db.session.add(event)
+    head.last_seq, head.last_hash = event.seq, event.hash
+    head.hmac = _head_mac(event.seq, event.hash)
+    db.session.flush()  # the event row must exist before its detail (foreign key)
+    if body:
+        db.session.add(AuditDetail(event_seq=event.seq, body=body))
+        db.session.flush()
+    return event
+
+
+@dataclass
+class Verdict:
+    """What verify() found."""
+
+    ok: bool
+    events: int
+    bad_seq: int | None = None
+    problem: str = ""
+
+
+def verify(batch: int = 2000) -> Verdict:
+    """Walk the whole chain: hashes, HMACs, links, detail digests and the signed head."""
+    head = db.session.get(AuditHead, HEAD_ID)
+    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
+    last_seen = 0
+    while True:
+        rows = db.session.execute(
+            sa.select(AuditEvent, AuditDetail)
+            .outerjoin(AuditDetail, AuditDetail.event_seq == AuditEvent.seq)
+            .where(AuditEvent.seq > last_seen)
+            .order_by(AuditEvent.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for event, detail in rows:
+            problem = _check(event, detail, expected_seq, expected_prev)
+            if problem:
+                return Verdict(False, count, event.seq, problem)
+            expected_prev, expected_seq, count = event.hash, event.seq + 1, count + 1
+            last_seen = event.seq
+        db.session.expunge_all()
+    return _check_head(head, count, expected_seq - 1, expected_prev)
+
+
+def _check(event, detail, expected_seq, expected_prev) -> str:
+    if event.seq != expected_seq:
+        return f"event {expected_seq} is missing"
+    if event.prev_hash != expected_prev:
+        return "does not link to the event before it"
+    if event_hash(event) != event.hash:
+        return "its contents were changed after it was written"
+    if not crypto.same(crypto.keyed_digest(_key(), event.hash), event.hmac):
+        return "its HMAC does not match (forged or re-hashed)"
+    if event.detail_digest and detail is None:
+        return "its detail record was deleted"
+    if detail is not None and detail.body is not None:
+        if crypto.digest(detail.body) != event.detail_digest:
+            return "its detail record was changed"
+    return ""
+
+
+def _check_head(head, count, last_seq, last_hash) -> Verdict:
+    if head is None:
+        return Verdict(count == 0, count, None if count == 0 else last_seq, "" if count == 0
+                       else "the chain head record is missing")
+    if head.last_seq != last_seq or head.last_hash != last_hash:
+        return Verdict(False, count, last_seq + 1,
+                       f"the chain was cut: the head names event {head.last_seq}, "
+                       f"the table ends at {last_seq}")
+    if head.last_seq and not crypto.same(head.hmac or "", _head_mac(head.last_seq, head.last_hash)):
+        return Verdict(False, count, head.last_seq, "the chain head record was forged")
+    return Verdict(True, count)

@@ -1,0 +1,1 @@
+"""Blueprints, one per area; each module exposes `bp`."""
