@@ -6,7 +6,7 @@ import sys
 
 import click
 from flask import current_app, url_for
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import OrganisationKind, Role
@@ -67,6 +67,7 @@ def verify_audit():
 
 
 @click.command("setup-link")
+@with_appcontext
 def setup_link():
     """Print a one-time link to set up the first administrator, while nobody has an account."""
     if accounts.any_user_exists():

@@ -1,0 +1,84 @@
+"""Browser fixtures: the app served on a free local port, and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from tests.conftest import BASE_CONFIG
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    """Debian's Chromium; CI (REQUIRE_BROWSER=1) fails instead of skipping without it."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+    return CHROMIUM
+
+
+@pytest.fixture
+def live_app(sqlite_template, tmp_path):
+    """The app on a fresh SQLite file."""
+    path = tmp_path / "browser.sqlite"
+    shutil.copy(sqlite_template, path)
+    app = create_app({**BASE_CONFIG, "TESTING": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Serve live_app in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["PUBLIC_BASE_URL"] = base
+    yield base
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page(chromium_path):
+    """A fresh browser page (JavaScript on, as most users have it)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-GB", timezone_id="Europe/London")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def check_accessible(page, label: str) -> None:
+    """Run axe-core on the page; fail listing each violation. Saves a screenshot if asked."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    shots = os.environ.get("SCREENSHOT_DIR")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(shots) / f"{label}.png"), full_page=True)
+    results = Axe().run(page)
+    problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+                f"{[n['target'] for n in v['nodes']][:3]})" for v in results.response["violations"]]
+    assert not problems, f"axe on {label}:\n" + "\n".join(problems)
