@@ -27,6 +27,7 @@ run: $(VENV)/.runtime
 
 ## test: install and run every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(VENV)/.dev
+	$(BIN)/ruff check app tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

@@ -44,8 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    limiter.init_app(app)  # first: a flood is refused before any other work
     csrf.init_app(app)  # before the sign-in gate, so a bad token is refused first
-    limiter.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
 

@@ -47,7 +47,9 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
     secure_cookies = not _flag("TEAMAROUND_PLAIN_HTTP", False)
     return {
         "SECRET_KEY": instance_secret(instance_path, "secret_key", "SECRET_KEY", preset),
-        "AUDIT_HMAC_KEY": instance_secret(instance_path, "audit_hmac_key", "AUDIT_HMAC_KEY", preset),
+        "AUDIT_HMAC_KEY": instance_secret(
+            instance_path, "audit_hmac_key", "AUDIT_HMAC_KEY", preset
+        ),
         "TOTP_ENCRYPTION_KEY": instance_secret(
             instance_path, "totp_encryption_key", "TOTP_ENCRYPTION_KEY", preset
         ),

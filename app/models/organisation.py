@@ -12,7 +12,7 @@ from app.extensions import db
 from app.services.clock import now
 
 
-class OrganisationKind(str, enum.Enum):
+class OrganisationKind(enum.StrEnum):
     """The kinds of organisation the portal serves."""
 
     independent_school = "independent_school"

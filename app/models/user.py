@@ -14,7 +14,7 @@ from app.models.organisation import Organisation
 from app.services.clock import now
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a user may do; the host organisation's admins are the management team."""
 
     admin = "admin"

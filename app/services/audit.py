@@ -148,9 +148,9 @@ def _check(event, detail, expected_seq, expected_prev) -> str:
         return "its HMAC does not match (forged or re-hashed)"
     if event.detail_digest and detail is None:
         return "its detail record was deleted"
-    if detail is not None and detail.body is not None:
-        if crypto.digest(detail.body) != event.detail_digest:
-            return "its detail record was changed"
+    if detail is not None and detail.body is not None and (
+            crypto.digest(detail.body) != event.detail_digest):
+        return "its detail record was changed"
     return ""
 
 

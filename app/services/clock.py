@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -11,7 +11,7 @@ LONDON = ZoneInfo("Europe/London")
 
 def now() -> datetime:
     """Return the current time as a naive UTC datetime."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def unix() -> float:
@@ -21,7 +21,7 @@ def unix() -> float:
 
 def to_london(value: datetime) -> datetime:
     """Convert a stored naive UTC datetime to Europe/London time."""
-    return value.replace(tzinfo=timezone.utc).astimezone(LONDON)
+    return value.replace(tzinfo=UTC).astimezone(LONDON)
 
 
 def format_date(value) -> str:

@@ -33,7 +33,8 @@ def provisioning_uri(secret: str, email: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """Inline SVG QR code for the URI (made here: no external request)."""
-    return segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
+    qr = segno.make(uri, error="m")
+    return qr.svg_inline(scale=5, title="QR code for your authenticator app")
 
 
 def grouped(secret: str) -> str:

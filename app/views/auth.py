@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from app.extensions import db, limiter
@@ -26,6 +36,11 @@ def _sign_in_limit() -> str:
     return current_app.config["RATELIMIT_SIGN_IN"]
 
 
+# Per client address, on every POST here (sign-in steps, sign-out). Applied to the whole
+# blueprint so it is checked before the CSRF check: a flood is refused early.
+limiter.limit(_sign_in_limit, methods=["POST"])(bp)
+
+
 def _pending_user() -> User | None:
     """The user who passed the password step in this browser, if it was recent enough."""
     pending = session.get("pending")
@@ -40,7 +55,6 @@ def _pending_user() -> User | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_sign_in_limit, methods=["POST"])
 def sign_in():
     """Sign-in step one: email address and password."""
     if current_user.is_authenticated:
@@ -61,7 +75,6 @@ def sign_in():
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
-@limiter.limit(_sign_in_limit, methods=["POST"])
 def sign_in_code():
     """Sign-in step two: a code from the authenticator app, or a recovery code."""
     user = _pending_user()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
 
-from app.extensions import db
+from app.extensions import db, limiter
 from app.forms import CodeForm, NewPasswordForm, SetupForm
 from app.models import OrganisationKind
 from app.services import accounts, crypto, passwords, totp
 from app.views._common import client_ip, public
 
 bp = Blueprint("enrol", __name__)
+# The same per-address limit as signing in: these public forms take passwords and codes.
+limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])(bp)
 
 EXPIRED = ("This link has expired or has already been used. Ask your administrator for a "
            "new invitation.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from app.models import AuditEvent, RecoveryCode, User
 from app.services import totp
 from tests.conftest import PASSWORD, code_for, csrf_token, make_user, sign_in
 
-T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=timezone.utc)  # 10 s into a 30 s step
+T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)  # 10 s into a 30 s step
 
 
 def _events(app, action=None):
