@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -114,11 +117,28 @@ def _headers(response):
     return response
 
 
+class RedactLinkTokens(logging.Filter):
+    """Keep one-time setup and invitation tokens out of request logs."""
+
+    PATTERN = re.compile(r"/(setup|invitation)/[A-Za-z0-9_\-]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.PATTERN.sub(r"/\1/[token]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
 def init_app(app) -> None:
     """Wire the gate, the headers and Flask-Login into the app."""
     login_manager.session_protection = None  # the server-side session record does this job
     hops = app.config.get("TRUST_PROXY_HOPS", 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):
+            logger.addFilter(RedactLinkTokens())
     app.before_request(_gate)
     app.after_request(_headers)

@@ -145,3 +145,39 @@ def test_unsafe_next_is_ignored(app):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+
+
+def test_one_time_tokens_are_redacted_from_request_logs():
+    import logging
+
+    from app.security import RedactLinkTokens
+
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1,
+                               '%s - - "%s" %s', ("127.0.0.1", "GET /invitation/abc-DEF_123 HTTP/1.1",
+                                                  "302"), None)
+    RedactLinkTokens().filter(record)
+    assert "abc-DEF_123" not in record.getMessage()
+    assert "/invitation/[token]" in record.getMessage()
+
+
+def test_an_unexpected_error_rolls_back_and_shows_a_friendly_page(app):
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import AuditEvent
+    from app.services import audit
+    from app.views._common import public
+
+    @public
+    def boom():
+        audit.record("half.done")
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/boom", "boom", boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem" in response.get_data(as_text=True)
+    assert response.headers["Content-Security-Policy"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 0
