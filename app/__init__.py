@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
@@ -64,19 +65,28 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.views import account, admin, auth, enrol, main
+    from app.views import account, admin, auth, children, enrol, main, records
 
-    for module in (main, auth, enrol, account, admin):
+    for module in (main, auth, enrol, account, admin, children, records):
         app.register_blueprint(module.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
+    from app.forms.fields import errors_for_summary
     from app.security import BACKGROUND_HEADER
+    from app.services.access import REASON_LABELS
     from app.services.clock import format_date, format_datetime
+    from app.views._children import live_params
 
     WTFormsHelpers(app)
+    app.add_template_global(errors_for_summary)
+    app.add_template_global(live_params, "live")
+    app.add_template_filter(lambda a, b: {**a, **b}, "merge")
+    app.add_template_filter(lambda iso: format_date(date.fromisoformat(iso)) if iso else "",
+                            "isodate")
+    app.add_template_filter(lambda value: REASON_LABELS.get(value, value), "reason_label")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     assets = _asset_names(app.static_folder)

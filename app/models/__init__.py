@@ -1,18 +1,42 @@
 """SQLAlchemy models, one module per aggregate; imported here so metadata is complete."""
 
 from app.models.audit import AuditDetail, AuditEvent, AuditHead
+from app.models.child import (
+    AccessGrant,
+    Carer,
+    Child,
+    ChildDraft,
+    ChildStatus,
+    Gender,
+    Identifier,
+    Involvement,
+    Scheme,
+    ServiceCategory,
+    ServiceType,
+)
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.user import Invitation, RecoveryCode, Role, SetupToken, User, UserSession
 
 __all__ = [
+    "AccessGrant",
     "AuditDetail",
     "AuditEvent",
     "AuditHead",
+    "Carer",
+    "Child",
+    "ChildDraft",
+    "ChildStatus",
+    "Gender",
+    "Identifier",
     "Invitation",
+    "Involvement",
     "Organisation",
     "OrganisationKind",
     "RecoveryCode",
     "Role",
+    "Scheme",
+    "ServiceCategory",
+    "ServiceType",
     "SetupToken",
     "User",
     "UserSession",

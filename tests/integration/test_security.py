@@ -18,8 +18,15 @@ EXPECTED_PUBLIC = {
 
 
 def _url(rule) -> str:
-    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: "1" if "int" in m.group(0) else "x",
-                  rule.rule)
+    """A concrete URL for the rule: 1 for ints, the first choice for any(), x otherwise."""
+    def value(match):
+        converter = match.group(0)
+        if converter.startswith("<int:"):
+            return "1"
+        if converter.startswith("<any("):
+            return converter[5:].split(",")[0].split(")")[0].strip()
+        return "x"
+    return re.sub(r"<[^>]+>", value, rule.rule)
 
 
 def _rules(app, method):

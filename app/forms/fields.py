@@ -1,0 +1,93 @@
+"""Shared form fields: the GOV.UK day/month/year date, and optional trimmed text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from govuk_frontend_wtf.main import wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+from app.services.clock import now
+
+
+class DayMonthYearField(Field):
+    """Three boxes (day, month, year) giving a date, with GOV.UK error messages."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, *, what: str, required: bool = True,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.what = what  # "Date of birth": used to build messages
+        self.required = required
+
+    def process(self, formdata, data=None, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if not self.raw_data:
+            self.raw_data = None  # the widget then shows self.data
+
+    def process_formdata(self, valuelist):
+        parts = ([v.strip() for v in valuelist] + ["", "", ""])[:3]
+        self.raw_data = parts
+        if not any(parts):
+            self.data = None
+            if self.required:
+                raise ValueError(f"Enter the {self.what.lower()}")
+            return
+        missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True)
+                   if not part]
+        if missing:
+            self.data = None
+            raise ValueError(f"{self.what} must include a {missing[0]}")
+        day, month, year = parts
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            self.data = None
+            raise ValueError(f"{self.what} must be a real date, in numbers")
+        if len(year) != 4:
+            self.data = None
+            raise ValueError("Year must include 4 numbers")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.what} must be a real date") from None
+
+    def _value(self):
+        return self.data.strftime("%d %m %Y") if self.data else ""
+
+
+def today() -> date:
+    """Today's date in UTC (the clock the rules use)."""
+    return now().date()
+
+
+def not_in_future(form, field):
+    """Dates such as a date of birth cannot be after today."""
+    if field.data and field.data > today():
+        raise ValidationError(f"{field.what} must be today or in the past")
+
+
+def within_25_years(form, field):
+    """Children's records: a date of birth more than 25 years ago is a typing error."""
+    if field.data:
+        limit = today()
+        try:
+            earliest = limit.replace(year=limit.year - 25)
+        except ValueError:  # 29 February
+            earliest = limit.replace(year=limit.year - 25, day=28)
+        if field.data < earliest:
+            raise ValidationError(f"{field.what} must be within the last 25 years: "
+                                  "TeamAround is for children and young people")
+
+
+def errors_for_summary(form) -> dict:
+    """Error summary parameters whose links land on the first box of each field."""
+    params = wtforms_errors(form)
+    for item in params["errorList"]:
+        name = item["href"].lstrip("#")
+        field = form._fields.get(name)
+        if isinstance(field, DayMonthYearField):
+            item["href"] = f"#{name}-day"
+    return params

@@ -1,0 +1,268 @@
+"""A child's record: basic details, identifiers, carers and involvements. No case notes."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.organisation import Organisation
+from app.services.clock import now
+
+
+class Gender(enum.StrEnum):
+    """Gender as recorded by the setting."""
+
+    female = "female"
+    male = "male"
+    other = "other"
+    not_known = "not_known"
+
+    @property
+    def label(self) -> str:
+        """Plain-English label."""
+        return {"female": "Female", "male": "Male", "other": "Another gender",
+                "not_known": "Not known"}[self.value]
+
+
+class ChildStatus(enum.StrEnum):
+    """Where the record is in its life."""
+
+    active = "active"
+    merged = "merged"
+    archived = "archived"
+
+
+class Scheme(enum.StrEnum):
+    """Identifier schemes a child may have, one value each."""
+
+    nhs = "nhs"
+    upn = "upn"
+    uln = "uln"
+    local = "local"
+
+    @property
+    def label(self) -> str:
+        """Plain-English name of the identifier."""
+        return {"nhs": "NHS number", "upn": "Unique Pupil Number (UPN)",
+                "uln": "Unique Learner Number (ULN)", "local": "Local reference"}[self.value]
+
+
+class ServiceCategory(enum.StrEnum):
+    """Universal, targeted or sensitive (consent needed, hidden from most users)."""
+
+    universal = "universal"
+    targeted = "targeted"
+    sensitive = "sensitive"
+
+
+class ServiceType(enum.StrEnum):
+    """Kinds of service that can be involved with a child."""
+
+    education_setting = "education_setting"
+    gp_practice = "gp_practice"
+    health_visitor = "health_visitor"
+    school_nurse = "school_nurse"
+    midwife = "midwife"
+    social_care = "social_care"
+    sen = "sen"
+    youth_offending = "youth_offending"
+    youth_support = "youth_support"
+    voluntary_sector = "voluntary_sector"
+    police = "police"
+    other = "other"
+    sexual_health = "sexual_health"
+    mental_health = "mental_health"
+    substance_misuse = "substance_misuse"
+
+    @property
+    def label(self) -> str:
+        """Plain-English name of the service type."""
+        return SERVICE_LABELS[self]
+
+    @property
+    def category(self) -> ServiceCategory:
+        """Which of universal, targeted or sensitive this type is."""
+        if self in UNIVERSAL:
+            return ServiceCategory.universal
+        if self in SENSITIVE:
+            return ServiceCategory.sensitive
+        return ServiceCategory.targeted
+
+
+SERVICE_LABELS = {
+    ServiceType.education_setting: "Education setting",
+    ServiceType.gp_practice: "GP practice",
+    ServiceType.health_visitor: "Health visitor",
+    ServiceType.school_nurse: "School nurse",
+    ServiceType.midwife: "Midwife",
+    ServiceType.social_care: "Children's social care",
+    ServiceType.sen: "Special educational needs (SEN or SENCO)",
+    ServiceType.youth_offending: "Youth offending team",
+    ServiceType.youth_support: "Youth support",
+    ServiceType.voluntary_sector: "Voluntary sector",
+    ServiceType.police: "Police",
+    ServiceType.other: "Other service",
+    ServiceType.sexual_health: "Sexual health",
+    ServiceType.mental_health: "Mental health (CAMHS tiers 2 to 4)",
+    ServiceType.substance_misuse: "Substance misuse",
+}
+UNIVERSAL = frozenset({ServiceType.education_setting, ServiceType.gp_practice,
+                       ServiceType.health_visitor, ServiceType.school_nurse, ServiceType.midwife})
+SENSITIVE = frozenset({ServiceType.sexual_health, ServiceType.mental_health,
+                       ServiceType.substance_misuse})
+
+
+def _enum(kind, length=30):
+    return sa.Enum(kind, native_enum=False, length=length)
+
+
+class Child(db.Model):
+    """The child: who they are and where they live. Nothing about needs or concerns."""
+
+    __tablename__ = "children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    given_names: Mapped[str] = mapped_column(sa.String(200))
+    family_name: Mapped[str] = mapped_column(sa.String(200))
+    other_names: Mapped[str | None] = mapped_column(sa.String(400))
+    gender: Mapped[Gender] = mapped_column(_enum(Gender, 20))
+    date_of_birth: Mapped[date] = mapped_column(index=True)
+    address_line1: Mapped[str | None] = mapped_column(sa.String(200))
+    address_line2: Mapped[str | None] = mapped_column(sa.String(200))
+    town: Mapped[str | None] = mapped_column(sa.String(100))
+    postcode: Mapped[str | None] = mapped_column(sa.String(10))
+    date_of_death: Mapped[date | None]
+    status: Mapped[ChildStatus] = mapped_column(_enum(ChildStatus, 20), default=ChildStatus.active,
+                                                index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("children.id"))
+    # Normalised keys for matching and search (lower case, no accents or punctuation).
+    family_key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    given_key: Mapped[str] = mapped_column(sa.String(200))
+    created_by_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"),
+                                                            index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+    identifiers: Mapped[list[Identifier]] = relationship(
+        back_populates="child", cascade="all, delete-orphan", order_by="Identifier.scheme")
+    carers: Mapped[list[Carer]] = relationship(
+        back_populates="child", cascade="all, delete-orphan", order_by="Carer.id")
+    involvements: Mapped[list[Involvement]] = relationship(
+        back_populates="child", cascade="all, delete-orphan", order_by="Involvement.id")
+
+    @property
+    def full_name(self) -> str:
+        """Given names then family name."""
+        return f"{self.given_names} {self.family_name}"
+
+    def identifier(self, scheme: Scheme) -> str | None:
+        """The value of one identifier scheme, if recorded."""
+        return next((i.value for i in self.identifiers if i.scheme == scheme), None)
+
+
+class Identifier(db.Model):
+    """One identifier of a child; at most one per scheme."""
+
+    __tablename__ = "identifiers"
+    __table_args__ = (
+        sa.UniqueConstraint("child_id", "scheme", name="uq_identifiers_child_scheme"),
+        sa.Index("ix_identifiers_scheme_value", "scheme", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"))
+    scheme: Mapped[Scheme] = mapped_column(_enum(Scheme, 10))
+    value: Mapped[str] = mapped_column(sa.String(40))
+
+    child: Mapped[Child] = relationship(back_populates="identifiers")
+
+
+class Carer(db.Model):
+    """A parent or carer of the child."""
+
+    __tablename__ = "carers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    relationship_to_child: Mapped[str] = mapped_column(sa.String(60))
+    parental_responsibility: Mapped[bool] = mapped_column(default=False)
+    address: Mapped[str | None] = mapped_column(sa.String(400))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    recorded_by_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+
+    child: Mapped[Child] = relationship(back_populates="carers")
+
+
+class Involvement(db.Model):
+    """A service working with the child, recorded (and owned) by one organisation."""
+
+    __tablename__ = "involvements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    service_type: Mapped[ServiceType] = mapped_column(_enum(ServiceType, 30))
+    service_name: Mapped[str] = mapped_column(sa.String(200))
+    practitioner_name: Mapped[str | None] = mapped_column(sa.String(200))
+    practitioner_role: Mapped[str | None] = mapped_column(sa.String(100))
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    address: Mapped[str | None] = mapped_column(sa.String(400))
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    lead_professional: Mapped[bool] = mapped_column(default=False)
+    caf_completed: Mapped[bool] = mapped_column(default=False)
+    consent_given_by: Mapped[str | None] = mapped_column(sa.String(200))
+    consent_relationship: Mapped[str | None] = mapped_column(sa.String(60))
+    consent_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    child: Mapped[Child] = relationship(back_populates="involvements")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def is_sensitive(self) -> bool:
+        """Sexual health, mental health or substance misuse."""
+        return self.service_type in SENSITIVE
+
+    def is_current(self, today: date) -> bool:
+        """True unless the involvement has ended."""
+        return self.end_date is None or self.end_date > today
+
+
+class ChildDraft(db.Model):
+    """A child being entered step by step; deleted on save or cancel, ignored after a day."""
+
+    __tablename__ = "child_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    data: Mapped[str] = mapped_column(sa.Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+
+class AccessGrant(db.Model):
+    """A stated reason letting one user see one page of one child's record, once.
+
+    The first GET spends it; POST-backs from that page (correcting the record) may use it
+    for a short while after. A new look needs a new reason.
+    """
+
+    __tablename__ = "access_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"), index=True)
+    page: Mapped[str] = mapped_column(sa.String(40))
+    reason_category: Mapped[str] = mapped_column(sa.String(40))
+    reason_text: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    first_used_at: Mapped[datetime | None]

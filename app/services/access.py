@@ -1,0 +1,98 @@
+"""Reasons before access: every page showing a child's data needs a reason stated for it.
+
+A reason becomes a one-time grant for (user, child, page). Opening the page spends it and
+records the view, with the reason, in the audit trail. The last reason for the same child
+can be offered again in one click, but is never reused silently.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AccessGrant, User
+from app.services import audit
+from app.services.clock import now
+
+GRANT_UNUSED_LIFETIME = timedelta(minutes=5)   # from stating a reason to opening the page
+GRANT_WORKING_LIFETIME = timedelta(minutes=30)  # for corrections posted from that page
+
+
+class Reason(enum.StrEnum):
+    """Why a user looks at a child's record."""
+
+    safeguarding = "safeguarding"
+    coordinating = "coordinating"
+    updating_record = "updating_record"
+    mediated_request = "mediated_request"
+    subject_access = "subject_access"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        """Plain-English reason."""
+        return REASON_LABELS[self]
+
+
+REASON_LABELS = {
+    Reason.safeguarding: "Safeguarding or child protection",
+    Reason.coordinating: "Coordinating services for the child",
+    Reason.updating_record: "Updating the record",
+    Reason.mediated_request: "Answering a mediated request",
+    Reason.subject_access: "Subject access request",
+    Reason.other: "Other",
+}
+
+
+def grant(user: User, child_id: int, page: str, category: Reason, text: str | None) -> str:
+    """Record a stated reason; returns the one-time token that opens the page."""
+    token = secrets.token_urlsafe(24)
+    db.session.add(AccessGrant(token=token, user_id=user.id, child_id=child_id, page=page,
+                               reason_category=category.value, reason_text=text or None))
+    return token
+
+
+def last_reason(user: User, child_id: int) -> AccessGrant | None:
+    """The reason this user gave last time for this child (offered, never assumed)."""
+    return db.session.scalar(
+        sa.select(AccessGrant)
+        .where(AccessGrant.user_id == user.id, AccessGrant.child_id == child_id)
+        .order_by(AccessGrant.id.desc()).limit(1))
+
+
+def _find(user: User, child_id: int, page: str, token: str | None) -> AccessGrant | None:
+    if not token:
+        return None
+    return db.session.scalar(sa.select(AccessGrant).where(
+        AccessGrant.token == token, AccessGrant.user_id == user.id,
+        AccessGrant.child_id == child_id, AccessGrant.page == page).with_for_update())
+
+
+def open_page(user: User, child_id: int, page: str, token: str | None, *, ip: str | None,
+              shielded: bool = False) -> AccessGrant | None:
+    """Spend a grant on a page view and audit it; None means "ask for a reason"."""
+    found = _find(user, child_id, page, token)
+    if found is None or found.first_used_at is not None:
+        return None
+    if now() - found.created_at > GRANT_UNUSED_LIFETIME:
+        return None
+    found.first_used_at = now()
+    audit.record("child.viewed", actor_user_id=user.id, organisation_id=user.organisation_id,
+                 ip=ip, subject_type="page", child_id=child_id,
+                 reason_category=found.reason_category, shielded=shielded,
+                 detail={"page": page, "reason": found.reason_text})
+    return found
+
+
+def working(user: User, child_id: int, page: str, token: str | None) -> AccessGrant | None:
+    """A grant already spent on this page, still good for posting corrections from it."""
+    found = _find(user, child_id, page, token)
+    if found is None or found.first_used_at is None:
+        return None
+    if now() - found.first_used_at > GRANT_WORKING_LIFETIME:
+        return None
+    return found

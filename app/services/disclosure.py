@@ -1,0 +1,217 @@
+"""THE one place that decides what a user may see of a child.
+
+Every output carrying child data (page, fragment, match list, and later search rows,
+exports, letters and reports) is rendered from the projection returned here for
+(viewer, child, purpose). Templates never read a child's model directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Child, ChildStatus, Involvement, Role, Scheme, User
+from app.services import identifiers
+from app.services.clock import format_date, now
+
+UNSPECIFIED = "An unspecified service is involved"
+
+
+@dataclass
+class ServiceView:
+    """One involvement as this viewer may see it."""
+
+    id: int
+    unspecified: bool
+    type_label: str = ""
+    category: str = ""
+    service_name: str = ""
+    organisation_name: str = ""
+    practitioner_name: str | None = None
+    practitioner_role: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    lead_professional: bool = False
+    caf_completed: bool = False
+    consent: str | None = None
+    editable: bool = False
+    current: bool = True
+
+
+@dataclass
+class CarerView:
+    """One parent or carer as this viewer may see them."""
+
+    id: int
+    name: str
+    relationship: str
+    parental_responsibility: bool
+    address: str | None
+    phone: str | None
+    email: str | None
+
+
+@dataclass
+class ChildView:
+    """A child's record as one viewer may see it, for one purpose."""
+
+    id: int
+    given_names: str
+    family_name: str
+    other_names: str | None
+    gender: str
+    date_of_birth: date
+    date_of_death: date | None
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    address: list[str] = field(default_factory=list)
+    carers: list[CarerView] = field(default_factory=list)
+    services: list[ServiceView] = field(default_factory=list)
+    other_services_hidden: int = 0
+    can_edit: bool = False
+    can_record_involvement: bool = False
+
+    @property
+    def full_name(self) -> str:
+        """Given names then family name."""
+        return f"{self.given_names} {self.family_name}"
+
+
+def involved_organisation_ids(child: Child) -> set[int]:
+    """Organisations working with the child now (or that created the record)."""
+    today = now().date()
+    ids = {i.organisation_id for i in child.involvements if i.is_current(today)}
+    ids.add(child.created_by_organisation_id)
+    return ids
+
+
+def is_involved(viewer: User, child: Child) -> bool:
+    """True if the viewer's organisation works with the child."""
+    return viewer.organisation_id in involved_organisation_ids(child)
+
+
+def may_open(viewer: User, child: Child) -> bool:
+    """Whether the viewer may open the child's record at all."""
+    if child.status != ChildStatus.active:
+        return False
+    if viewer.is_management:
+        return True
+    if viewer.role == Role.practitioner:
+        return True
+    if viewer.role == Role.data_entry:
+        return is_involved(viewer, child)
+    return False
+
+
+def may_edit(viewer: User, child: Child) -> bool:
+    """Basic details and carers: management, or practitioners and data entry of an
+    organisation working with the child."""
+    if not may_open(viewer, child):
+        return False
+    return viewer.is_management or (
+        viewer.role in (Role.practitioner, Role.data_entry) and is_involved(viewer, child))
+
+
+def may_see_nhs_number(viewer: User, child: Child) -> bool:
+    """The NHS number goes only to those who need it: the management team and the staff of
+    organisations working with the child (to match their own records)."""
+    return viewer.is_management or is_involved(viewer, child)
+
+
+def may_change_involvement(viewer: User, involvement: Involvement) -> bool:
+    """An organisation changes and ends only its own involvements."""
+    if viewer.organisation_id != involvement.organisation_id:
+        return False
+    return viewer.role in (Role.practitioner, Role.data_entry) or viewer.is_management
+
+
+def _service(viewer: User, involvement: Involvement, today: date) -> ServiceView | None:
+    own = involvement.organisation_id == viewer.organisation_id
+    if involvement.is_sensitive and not (own or viewer.is_management):
+        return ServiceView(id=involvement.id, unspecified=True,
+                           current=involvement.is_current(today))
+    if viewer.role == Role.data_entry and not own:
+        return None
+    consent = None
+    if involvement.is_sensitive:
+        consent = (f"{involvement.consent_given_by} ({involvement.consent_relationship}), "
+                   f"{format_date(involvement.consent_date)}" if involvement.consent_date
+                   else None)
+    return ServiceView(
+        id=involvement.id, unspecified=False, type_label=involvement.service_type.label,
+        category=involvement.service_type.category.value, service_name=involvement.service_name,
+        organisation_name=involvement.organisation.name,
+        practitioner_name=involvement.practitioner_name,
+        practitioner_role=involvement.practitioner_role, phone=involvement.phone,
+        email=involvement.email, address=involvement.address,
+        start_date=involvement.start_date, end_date=involvement.end_date,
+        lead_professional=involvement.lead_professional,
+        caf_completed=involvement.caf_completed, consent=consent,
+        editable=may_change_involvement(viewer, involvement),
+        current=involvement.is_current(today))
+
+
+def project(viewer: User, child: Child, purpose: str = "page") -> ChildView:
+    """The child as this viewer may see it. Callers check may_open() first."""
+    today = now().date()
+    shown_ids = [
+        (scheme.label, identifiers.display(scheme, value))
+        for scheme, value in ((i.scheme, i.value) for i in child.identifiers)
+        if scheme != Scheme.nhs or may_see_nhs_number(viewer, child)
+    ]
+    services, hidden = [], 0
+    for involvement in child.involvements:
+        view = _service(viewer, involvement, today)
+        if view is None:
+            hidden += 1
+        else:
+            services.append(view)
+    address = [part for part in (child.address_line1, child.address_line2, child.town,
+                                 child.postcode) if part]
+    carers = [CarerView(id=c.id, name=c.name, relationship=c.relationship_to_child,
+                        parental_responsibility=c.parental_responsibility, address=c.address,
+                        phone=c.phone, email=c.email) for c in child.carers]
+    return ChildView(
+        id=child.id, given_names=child.given_names, family_name=child.family_name,
+        other_names=child.other_names, gender=child.gender.label,
+        date_of_birth=child.date_of_birth, date_of_death=child.date_of_death,
+        identifiers=shown_ids, address=address, carers=carers, services=services,
+        other_services_hidden=hidden, can_edit=may_edit(viewer, child),
+        can_record_involvement=viewer.role in (Role.practitioner, Role.data_entry)
+        or viewer.is_management)
+
+
+@dataclass
+class RowView:
+    """A child in a list (own list, likely duplicates): enough to recognise, no more."""
+
+    id: int
+    name: str
+    date_of_birth: date
+    gender: str
+    town: str | None
+    reasons: list[str] = field(default_factory=list)
+
+
+def project_row(viewer: User, child: Child, reasons: list[str] | None = None) -> RowView:
+    """Name, date of birth, gender and town only; never the full address."""
+    return RowView(id=child.id, name=child.full_name, date_of_birth=child.date_of_birth,
+                   gender=child.gender.label, town=child.town, reasons=list(reasons or []))
+
+
+def own_children(viewer: User, limit: int = 500) -> list[RowView]:
+    """Children the viewer's organisation works with, for its own list."""
+    involved = sa.select(Involvement.child_id).where(
+        Involvement.organisation_id == viewer.organisation_id,
+        sa.or_(Involvement.end_date.is_(None), Involvement.end_date > now().date()))
+    query = (sa.select(Child)
+             .where(Child.status == ChildStatus.active)
+             .where(sa.or_(Child.id.in_(involved),
+                           Child.created_by_organisation_id == viewer.organisation_id))
+             .order_by(Child.family_key, Child.given_key).limit(limit))
+    return [project_row(viewer, child) for child in db.session.scalars(query)]
