@@ -12,7 +12,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app.forms.fields import DayMonthYearField, not_in_future, within_25_years
@@ -190,4 +198,15 @@ class MatchForm(FlaskForm):
     decision = RadioField("Is this the same child?", widget=GovRadioInput(),
                           validators=[InputRequired(message="Select whether this is the same "
                                                     "child as a record already held")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class MergeForm(FlaskForm):
+    """Which record to merge into this one; confirmed on a second step."""
+
+    other = IntegerField("TeamAround reference of the duplicate record", widget=GovTextInput(),
+                         validators=[InputRequired(message="Enter the TeamAround reference of "
+                                                   "the duplicate record")],
+                         description="It is shown on each record, under Details")
+    confirm = HiddenField()
     submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -266,12 +266,11 @@ def merge(user: User, keep: Child, other: Child, *, ip: str | None) -> None:
             keep.identifiers.append(Identifier(scheme=identifier.scheme, value=identifier.value))
             moved["identifiers"] += 1
     other.identifiers.clear()
-    for carer in list(other.carers):
-        other.carers.remove(carer)
-        keep.carers.append(carer)
-    for involvement in list(other.involvements):
-        other.involvements.remove(involvement)
-        keep.involvements.append(involvement)
+    with db.session.no_autoflush:  # a flush between leaving one record and joining the
+        for carer in list(other.carers):  # other would delete the row as an orphan
+            carer.child = keep
+        for involvement in list(other.involvements):
+            involvement.child = keep
     other.status, other.merged_into_id = ChildStatus.merged, keep.id
     db.session.flush()
     for child_id in (other.id, keep.id):  # both records' histories show the merge

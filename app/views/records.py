@@ -14,10 +14,11 @@ from app.forms.child import (
     DetailsForm,
     EndInvolvementForm,
     IdentifiersForm,
+    MergeForm,
     ServiceForm,
 )
 from app.forms.reason import ReasonForm
-from app.models import Child, Involvement, Scheme
+from app.models import Child, ChildStatus, Involvement, Scheme
 from app.services import access, children, disclosure
 from app.views._children import (
     CARER_FIELDS,
@@ -33,7 +34,7 @@ bp = Blueprint("records", __name__, url_prefix="/children/<int:child_id>")
 
 PAGES = {"record": "records.record", "details": "records.edit_details",
          "identifiers": "records.edit_identifiers", "carer": "records.add_carer",
-         "involvement": "records.add_involvement"}
+         "involvement": "records.add_involvement", "merge": "records.merge"}
 
 
 @bp.before_request
@@ -222,3 +223,30 @@ def end_involvement(child, involvement_id):
         flash(str(error), "info")
         return redirect(url_for("records.reason", child_id=child.id, page="record"))
     return _back_to_record(child, "The involvement has been ended.")
+
+
+@bp.route("/merge", methods=["GET", "POST"])
+@with_reason("merge")
+def merge(child):
+    """Merge a duplicate record into this one (management team only), after confirming."""
+    if not current_user.is_management:
+        abort(403)
+    form = MergeForm()
+    other_row = None
+    if form.validate_on_submit():
+        other = db.session.get(Child, form.other.data)
+        if other is None or other.id == child.id or other.status != ChildStatus.active:
+            form.other.errors.append("There is no other active record with that reference")
+        elif form.confirm.data == "yes":
+            try:
+                children.merge(current_user, child, other, ip=client_ip())
+            except children.Refused as error:
+                db.session.rollback()
+                form.other.errors.append(str(error))
+            else:
+                return _back_to_record(child, "The records have been merged.")
+        else:
+            other_row = disclosure.project_row(current_user, other)
+    return render_template("records/merge.html", form=form, here=here, child_id=child.id,
+                           this_row=disclosure.project_row(current_user, child),
+                           other_row=other_row), 422 if form.errors else 200

@@ -1,0 +1,82 @@
+"""Helpers for child-record tests: users in organisations, children made through services."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import AuditEvent, Child, User
+from app.services import children
+from tests.conftest import csrf_token, make_user, sign_in
+
+MARKERS = {"postcode": "ZZ9 9ZZ", "street": "7 Marigold Crescent", "phone": "01632 960 777",
+           "school": "Quillfeather Academy", "camhs": "Zephyr CAMHS Team"}
+
+
+def details(given="Amelia", family="O'Neill", dob="2016-02-14", **extra):
+    return {"given_names": given, "family_name": family, "other_names": None,
+            "gender": "female", "date_of_birth": dob, "address_line1": MARKERS["street"],
+            "address_line2": None, "town": "Bristol", "postcode": MARKERS["postcode"], **extra}
+
+
+def service(kind="education_setting", name=None, **extra):
+    return {"service_type": kind, "service_name": name or MARKERS["school"],
+            "practitioner_name": "Ms Head", "practitioner_role": "Head teacher",
+            "phone": MARKERS["phone"], "email": None, "address": None, "start_date": None,
+            "lead_professional": False, "caf_completed": False, "consent_given_by": None,
+            "consent_relationship": None, "consent_date": None, **extra}
+
+
+CONSENT = {"consent_given_by": "Amelia O'Neill", "consent_relationship": "The young person",
+           "consent_date": "2026-01-05"}
+
+
+def person(app, role, org, email):
+    """Make a user and return (client signed in, user id)."""
+    user_id, email, secret = make_user(app, role=role, organisation=org, email=email,
+                                       name=email.split("@")[0].title())
+    client = app.test_client()
+    assert sign_in(client, email, secret).status_code == 302
+    return client, user_id
+
+
+def make_child(app, user_id, *, data=None):
+    """Create a child as the given user, through the service layer."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        child = children.create_from_draft(user, data or {
+            "details": details(), "identifiers": {"nhs": "9434765919"},
+            "carers": [], "services": [service()]}, ip=None)
+        db.session.commit()
+        return child.id
+
+
+def count(app, model, *where):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def events(app, action):
+    with app.app_context():
+        return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)
+                                  .order_by(AuditEvent.seq)).all()
+
+
+def children_count(app):
+    return count(app, Child)
+
+
+def open_record(client, child_id, page="record", category="coordinating", detail=""):
+    """State a reason and open the page; returns the page response."""
+    token = csrf_token(client, f"/children/{child_id}/reason?page={page}")
+    response = client.post(f"/children/{child_id}/reason?page={page}",
+                           data={"category": category, "detail": detail, "csrf_token": token})
+    if response.status_code != 302:
+        return response
+    return client.get(response.location)
+
+
+def grant_from(response) -> str:
+    return re.search(r"grant=([\w-]+)", response.request.url or "").group(1)
