@@ -14,6 +14,7 @@ from app.services import accounts, audit, passwords, totp
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
+demo_cli = AppGroup("demo", help="Synthetic data for demos and benchmarks.")
 
 
 @users_cli.command("create")
@@ -66,6 +67,22 @@ def verify_audit():
     sys.exit(1)
 
 
+@demo_cli.command("seed")
+@click.option("--children", "count", type=click.IntRange(1, 2_000_000), required=True)
+@click.option("--seed", "seed_value", type=int, default=1, show_default=True)
+def demo_seed(count, seed_value):
+    """Add COUNT synthetic children (valid identifiers, made-up en_GB people)."""
+    import time
+
+    from app.services import demo
+
+    started = time.perf_counter()
+    totals = demo.seed(count, seed_value)
+    db.session.commit()
+    took = time.perf_counter() - started
+    click.echo(", ".join(f"{v:,} {k}" for k, v in totals.items()) + f" in {took:.1f} s")
+
+
 @click.command("setup-link")
 @with_appcontext
 def setup_link():
@@ -86,4 +103,5 @@ def register(app) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_cli)
     app.cli.add_command(setup_link)
