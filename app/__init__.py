@@ -65,9 +65,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.views import account, admin, auth, children, enrol, main, records
+    from app.views import account, admin, auth, children, enrol, main, parts, records
 
-    for module in (main, auth, enrol, account, admin, children, records):
+    for module in (main, auth, enrol, account, admin, children, records, parts):
         app.register_blueprint(module.bp)
 
 

@@ -201,6 +201,23 @@ def add_carer(user: User, child: Child, carer: dict, *, ip: str | None) -> Carer
     return record
 
 
+def update_carer(user: User, child: Child, carer_id: int, values: dict, *,
+                 ip: str | None) -> None:
+    """Correct a parent's or carer's details."""
+    if not disclosure.may_edit(user, child):
+        raise NotAllowed()
+    carer = next((c for c in child.carers if c.id == carer_id), None)
+    if carer is None:
+        raise Refused("That parent or carer is not on this record")
+    fresh = _carer(user, values)
+    for name in ("name", "relationship_to_child", "parental_responsibility", "address",
+                 "phone", "email"):
+        setattr(carer, name, getattr(fresh, name))
+    audit.record("carer.changed", actor_user_id=user.id, ip=ip,
+                 organisation_id=user.organisation_id, subject_type="carer", subject_id=carer_id,
+                 child_id=child.id, reason_category="updating_record")
+
+
 def remove_carer(user: User, child: Child, carer_id: int, *, ip: str | None) -> None:
     """Remove a parent or carer recorded in error or no longer caring."""
     if not disclosure.may_edit(user, child):
@@ -226,6 +243,23 @@ def add_involvement(user: User, child: Child, service: dict, *, ip: str | None) 
                  subject_id=record.id, child_id=child.id, reason_category="updating_record",
                  detail={"service_type": record.service_type.value})
     return record
+
+
+def update_involvement(user: User, involvement: Involvement, values: dict, *,
+                       ip: str | None) -> None:
+    """Correct one of the user's organisation's involvements (consent rules still apply)."""
+    if not disclosure.may_change_involvement(user, involvement):
+        raise NotAllowed()
+    fresh = _involvement(user, values)
+    for name in ("service_type", "service_name", "practitioner_name", "practitioner_role",
+                 "phone", "email", "address", "start_date", "lead_professional",
+                 "caf_completed", "consent_given_by", "consent_relationship", "consent_date"):
+        setattr(involvement, name, getattr(fresh, name))
+    audit.record("involvement.changed", actor_user_id=user.id, ip=ip,
+                 organisation_id=user.organisation_id, subject_type="involvement",
+                 subject_id=involvement.id, child_id=involvement.child_id,
+                 reason_category="updating_record",
+                 detail={"service_type": involvement.service_type.value})
 
 
 def end_involvement(user: User, involvement: Involvement, end_date: date, *,

@@ -75,6 +75,7 @@ class ChildView:
     other_services_hidden: int = 0
     can_edit: bool = False
     can_record_involvement: bool = False
+    address_fields: dict = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
@@ -182,6 +183,8 @@ def project(viewer: User, child: Child, purpose: str = "page") -> ChildView:
         date_of_birth=child.date_of_birth, date_of_death=child.date_of_death,
         identifiers=shown_ids, address=address, carers=carers, services=services,
         other_services_hidden=hidden, can_edit=may_edit(viewer, child),
+        address_fields={name: getattr(child, name) for name in
+                        ("address_line1", "address_line2", "town", "postcode")},
         can_record_involvement=viewer.role in (Role.practitioner, Role.data_entry)
         or viewer.is_management)
 
@@ -215,3 +218,24 @@ def own_children(viewer: User, limit: int = 500) -> list[RowView]:
                            Child.created_by_organisation_id == viewer.organisation_id))
              .order_by(Child.family_key, Child.given_key).limit(limit))
     return [project_row(viewer, child) for child in db.session.scalars(query)]
+
+
+def involvement_for_edit(viewer: User, involvement: Involvement) -> dict | None:
+    """All fields of an involvement, for its own organisation to correct; else None."""
+    if not may_change_involvement(viewer, involvement):
+        return None
+    names = ("service_name", "practitioner_name", "practitioner_role", "phone", "email",
+             "address", "start_date", "lead_professional", "caf_completed",
+             "consent_given_by", "consent_relationship", "consent_date")
+    return {"service_type": involvement.service_type.value,
+            **{name: getattr(involvement, name) for name in names}}
+
+
+def carer_for_edit(viewer: User, child: Child, carer_id: int) -> dict | None:
+    """A carer's fields, for those who may correct the record; else None."""
+    carer = next((c for c in child.carers if c.id == carer_id), None)
+    if carer is None or not may_edit(viewer, child):
+        return None
+    return {"name": carer.name, "relationship": carer.relationship_to_child,
+            "parental_responsibility": "yes" if carer.parental_responsibility else "no",
+            "address": carer.address, "phone": carer.phone, "email": carer.email}

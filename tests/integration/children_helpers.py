@@ -68,11 +68,13 @@ def children_count(app):
     return count(app, Child)
 
 
-def open_record(client, child_id, page="record", category="coordinating", detail=""):
+def open_record(client, child_id, page="record", category="coordinating", detail="",
+                item=None):
     """State a reason and open the page; returns the page response."""
-    token = csrf_token(client, f"/children/{child_id}/reason?page={page}")
-    response = client.post(f"/children/{child_id}/reason?page={page}",
-                           data={"category": category, "detail": detail, "csrf_token": token})
+    url = f"/children/{child_id}/reason?page={page}" + (f"&item={item}" if item else "")
+    token = csrf_token(client, "/")
+    response = client.post(url, data={"category": category, "detail": detail,
+                                      "csrf_token": token})
     if response.status_code != 302:
         return response
     return client.get(response.location)

@@ -274,3 +274,30 @@ def test_only_management_merges(app, people, child_id):
         with pytest.raises(children.NotAllowed):
             children.merge(user, db.session.get(Child, child_id), db.session.get(Child, other),
                            ip=None)
+
+
+def test_own_involvements_and_carers_can_be_corrected(app, people, child_id):
+    involvement_id, _ = _involvement_ids(app, child_id)["Riverside Surgery"]
+    head = people["school_head"][0]
+    page = open_record(head, child_id, page="involvement_edit", item=involvement_id)
+    assert page.status_code == 200 and "Riverside Surgery" in page.get_data(as_text=True)
+    saved = head.post(page.request.url, data={
+        "service_type": "gp_practice", "service_name": "Riverside Medical Centre",
+        "phone": "01632 960 123", "csrf_token": csrf_token(head, "/")})
+    assert saved.status_code == 302
+    assert "Riverside Medical Centre" in _involvement_ids(app, child_id)
+    assert len(events(app, "involvement.changed")) == 1
+    outsider = people["outsider"][0]
+    assert open_record(outsider, child_id, page="involvement_edit",
+                       item=involvement_id).status_code == 403
+    with app.app_context():
+        carer_id = db.session.scalar(sa.select(Carer.id).where(Carer.child_id == child_id))
+    page = open_record(head, child_id, page="carer_edit", item=carer_id)
+    assert "Sarah O&#39;Neill" in page.get_data(as_text=True)
+    saved = head.post(page.request.url, data={
+        "name": "Sarah O'Neill", "relationship": "Mother", "parental_responsibility": "yes",
+        "phone": "07700 900 111", "csrf_token": csrf_token(head, "/")})
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(Carer, carer_id).phone == "07700 900 111"
+    assert open_record(outsider, child_id, page="carer_edit", item=carer_id).status_code == 403
