@@ -39,7 +39,8 @@ class Refused(ValueError):
 # ---- drafts ----------------------------------------------------------------------------
 
 def new_draft(user: User) -> ChildDraft:
-    """Start entering a child."""
+    """Start entering a child (and clear away anyone's drafts abandoned over a day ago)."""
+    purge_old_drafts()
     draft = ChildDraft(user_id=user.id, data="{}")
     db.session.add(draft)
     db.session.flush()

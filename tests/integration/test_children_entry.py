@@ -168,3 +168,20 @@ def test_requesters_and_setting_admins_cannot_enter_children(app):
     admin, _ = person(app, "admin", "Village Nursery", "boss@village.example")
     # the first organisation (Hilltop) is the host; Village's admin is a setting admin
     assert admin.get("/children/").status_code == 403
+
+
+def test_abandoned_drafts_expire_after_a_day(app):
+    from app.extensions import db
+    from app.models import User
+    from app.services import children
+
+    client, user_id = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    url = _start(client)
+    _post(client, url, DETAILS)
+    draft_id = int(url.split("/")[-2])
+    with time_machine.travel("2026-03-03 09:30:00 +0000", tick=True), app.app_context():
+        user = db.session.get(User, user_id)
+        assert children.get_draft(user, draft_id) is None  # over a day old: gone from view
+        children.new_draft(user)  # starting another clears the old one away
+        db.session.commit()
+    assert count(app, ChildDraft) == 1
