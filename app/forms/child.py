@@ -59,6 +59,20 @@ def phone_check(form, field):
         raise ValidationError("Enter a phone number, like 01632 960 001 or 07700 900 982")
 
 
+def optional_phone():
+    """An optional, checked phone number."""
+    return StringField("Phone number (optional)", widget=GovTextInput(), filters=[_strip],
+                       validators=[Optional(), phone_check])
+
+
+def optional_email():
+    """An optional, checked email address."""
+    return StringField("Email address (optional)", widget=GovTextInput(), filters=[_strip],
+                       validators=[Optional(), Email(message="Enter an email address in the "
+                                                     "correct format, like name@example.com",
+                                                     check_deliverability=False)])
+
+
 def identifier_check(scheme: Scheme):
     """Validate and normalise one identifier with its plain-English message."""
     def check(form, field):
@@ -122,12 +136,8 @@ class CarerForm(FlaskForm):
         validators=[InputRequired(message="Select whether they have parental responsibility")])
     address = text("Address (optional)", max_length=400, hint="Leave empty if it is the "
                    "child's address")
-    phone = StringField("Phone number (optional)", widget=GovTextInput(), filters=[_strip],
-                        validators=[Optional(), phone_check])
-    email = StringField("Email address (optional)", widget=GovTextInput(), filters=[_strip],
-                        validators=[Optional(), Email(message="Enter an email address in the "
-                                    "correct format, like name@example.com",
-                                    check_deliverability=False)])
+    phone = optional_phone()
+    email = optional_email()
     submit = SubmitField("Add this parent or carer", widget=GovSubmitInput())
 
 
@@ -144,12 +154,8 @@ class ServiceForm(FlaskForm):
                         "service or setting", hint="For example Riverside Surgery")
     practitioner_name = text("Practitioner's name (optional)")
     practitioner_role = text("Practitioner's role (optional)", max_length=100)
-    phone = StringField("Phone number (optional)", widget=GovTextInput(), filters=[_strip],
-                        validators=[Optional(), phone_check])
-    email = StringField("Email address (optional)", widget=GovTextInput(), filters=[_strip],
-                        validators=[Optional(), Email(message="Enter an email address in the "
-                                    "correct format, like name@example.com",
-                                    check_deliverability=False)])
+    phone = optional_phone()
+    email = optional_email()
     address = text("Address (optional)", max_length=400)
     start_date = DayMonthYearField("Start date (optional)", what="Start date", required=False,
                                    validators=[not_in_future])
