@@ -65,9 +65,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from app.views import account, admin, auth, children, enrol, main, parts, records
+    from app.views import (
+        account,
+        admin,
+        audit,
+        auth,
+        children,
+        enrol,
+        main,
+        parts,
+        records,
+        search,
+    )
 
-    for module in (main, auth, enrol, account, admin, children, records, parts):
+    for module in (main, auth, enrol, account, admin, children, records, parts, search, audit):
         app.register_blueprint(module.bp)
 
 

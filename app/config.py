@@ -79,4 +79,6 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "SEARCH_CAP": int(os.environ.get("SEARCH_CAP", "20")),
+        "MONITOR_DAILY_VIEWS": int(os.environ.get("MONITOR_DAILY_VIEWS", "50")),
     }

@@ -153,6 +153,7 @@ class Child(db.Model):
         back_populates="child", cascade="all, delete-orphan", order_by="Carer.id")
     involvements: Mapped[list[Involvement]] = relationship(
         back_populates="child", cascade="all, delete-orphan", order_by="Involvement.id")
+    name_keys: Mapped[list[ChildNameKey]] = relationship(cascade="all, delete-orphan")
 
     @property
     def full_name(self) -> str:
@@ -266,3 +267,18 @@ class AccessGrant(db.Model):
     reason_text: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=now)
     first_used_at: Mapped[datetime | None]
+
+
+class ChildNameKey(db.Model):
+    """A normalised family name a child is known by (current or previous), for search.
+
+    Keys are lower case without accents, hyphens, apostrophes or spaces, so that
+    "O'Neill", "ONeill" and "o neill" meet; one row per distinct key.
+    """
+
+    __tablename__ = "child_name_keys"
+    __table_args__ = (sa.UniqueConstraint("child_id", "key", name="uq_child_name_keys_child_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"))
+    key: Mapped[str] = mapped_column(sa.String(200), index=True)

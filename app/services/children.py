@@ -13,6 +13,7 @@ from app.models import (
     Carer,
     Child,
     ChildDraft,
+    ChildNameKey,
     ChildStatus,
     Gender,
     Identifier,
@@ -23,7 +24,7 @@ from app.models import (
 )
 from app.services import audit, disclosure
 from app.services.clock import now
-from app.services.matching import name_key
+from app.services.matching import name_key, search_keys
 
 DRAFT_LIFETIME = timedelta(hours=24)
 
@@ -88,6 +89,11 @@ def _apply_details(child: Child, details: dict) -> None:
         setattr(child, name, details.get(name) or None)
     child.family_key = name_key(child.family_name)
     child.given_key = name_key(child.given_names)
+    wanted = search_keys(child.family_name, child.other_names)
+    for stale in [k for k in child.name_keys if k.key not in wanted]:
+        child.name_keys.remove(stale)
+    have = {k.key for k in child.name_keys}
+    child.name_keys.extend(ChildNameKey(key=key) for key in sorted(wanted - have))
 
 
 def _involvement(user: User, service: dict) -> Involvement:

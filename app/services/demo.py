@@ -13,6 +13,7 @@ from app.extensions import db
 from app.models import (
     Carer,
     Child,
+    ChildNameKey,
     Identifier,
     Involvement,
     Organisation,
@@ -23,7 +24,7 @@ from app.services import audit
 from app.services.accounts import find_or_create_organisation
 from app.services.clock import now
 from app.services.identifiers import uln_check_digit
-from app.services.matching import name_key
+from app.services.matching import name_key, search_keys
 
 BATCH = 5000
 SETTINGS = [("Demo County Council", OrganisationKind.local_authority),
@@ -91,7 +92,7 @@ def seed(count: int, seed_value: int = 1) -> dict:
     orgs = [find_or_create_organisation(name, kind) for name, kind in SETTINGS]
     db.session.flush()
     today = now().date()
-    ids = {m: _next_id(m) for m in (Child, Identifier, Carer, Involvement)}
+    ids = {m: _next_id(m) for m in (Child, ChildNameKey, Identifier, Carer, Involvement)}
     totals = {"children": 0, "identifiers": 0, "carers": 0, "involvements": 0}
     rows = {m: [] for m in ids}
     for _ in range(count):
@@ -120,6 +121,9 @@ def _one_child(rng, pools, orgs: list[Organisation], today: date, ids, rows) -> 
         "postcode": pools.pick(pools.postcodes), "date_of_death": None, "status": "active",
         "merged_into_id": None, "family_key": name_key(family), "given_key": name_key(given),
         "created_by_organisation_id": owner.id, "created_at": now(), "updated_at": now()})
+    for key in search_keys(family):
+        rows[ChildNameKey].append({"id": ids[ChildNameKey], "child_id": child_id, "key": key})
+        ids[ChildNameKey] += 1
     schemes = [("nhs", _nhs_number(rng)), ("upn", _upn(rng))]
     if (today - born).days > 14 * 365:
         schemes.append(("uln", _uln(rng)))
@@ -154,10 +158,11 @@ def _one_child(rng, pools, orgs: list[Organisation], today: date, ids, rows) -> 
 def _flush_rows(rows, totals) -> None:
     names = {Child: "children", Identifier: "identifiers", Carer: "carers",
              Involvement: "involvements"}
-    for model in (Child, Identifier, Carer, Involvement):  # parents first
+    for model in (Child, ChildNameKey, Identifier, Carer, Involvement):  # parents first
         if rows[model]:
             db.session.execute(sa.insert(model.__table__), rows[model])
-            totals[names[model]] += len(rows[model])
+            if model in names:
+                totals[names[model]] += len(rows[model])
             rows[model].clear()
 
 
@@ -165,7 +170,7 @@ def _fix_sequences() -> None:
     """PostgreSQL sequences must move past the ids given explicitly."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for table in ("children", "identifiers", "carers", "involvements"):
+    for table in ("children", "child_name_keys", "identifiers", "carers", "involvements"):
         db.session.execute(sa.text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed names
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))

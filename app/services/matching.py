@@ -24,6 +24,18 @@ def name_key(name: str) -> str:
     return " ".join(words.split())
 
 
+def search_keys(family_name: str, other_names: str | None = None) -> set[str]:
+    """The keys a child can be found under: the family name whole and each of its parts
+    ("Smith-Jones" -> smithjones, smith, jones), and each previous or other name."""
+    keys = set()
+    for source in (family_name, *(other_names or "").split(",")):
+        key = name_key(source.replace("-", " "))
+        if key:
+            keys.add(key.replace(" ", ""))
+            keys.update(part for part in key.split(" ") if len(part) > 1)
+    return keys
+
+
 def _similar(a: str, b: str) -> float:
     return JaroWinkler.normalized_similarity(a.replace(" ", ""), b.replace(" ", ""))
 

@@ -1,8 +1,8 @@
-"""children, identifiers, carers, involvements, drafts, access grants
+"""children, identifiers, carers, involvements, name keys, drafts, access grants
 
 Revision ID: 0002_children
 Revises: 0001_foundation
-Create Date: 2026-11-22 01:57:29.854560
+Create Date: 2026-11-22 02:08:37.038438
 
 """
 from alembic import op
@@ -95,6 +95,17 @@ def upgrade():
     with op.batch_alter_table('child_drafts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_child_drafts_user_id'), ['user_id'], unique=False)
 
+    op.create_table('child_name_keys',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('child_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['child_id'], ['children.id'], name=op.f('fk_child_name_keys_child_id_children')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_child_name_keys')),
+    sa.UniqueConstraint('child_id', 'key', name='uq_child_name_keys_child_key')
+    )
+    with op.batch_alter_table('child_name_keys', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_child_name_keys_key'), ['key'], unique=False)
+
     op.create_table('identifiers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('child_id', sa.Integer(), nullable=False),
@@ -148,6 +159,10 @@ def downgrade():
         batch_op.drop_index('ix_identifiers_scheme_value')
 
     op.drop_table('identifiers')
+    with op.batch_alter_table('child_name_keys', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_child_name_keys_key'))
+
+    op.drop_table('child_name_keys')
     with op.batch_alter_table('child_drafts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_child_drafts_user_id'))
 

@@ -1,0 +1,34 @@
+"""Filters for the audit trail (GET: they hold ids and dates, never names)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import IntegerField, SelectField, SubmitField
+from wtforms.validators import NumberRange, Optional
+
+from app.forms.fields import DayMonthYearField
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class AuditFilterForm(FlaskForm):
+    """Narrow the trail by person, organisation, child, action, reason and dates."""
+
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    user = SelectField("Person", widget=GovSelect(), coerce=_int_or_none,
+                       validators=[Optional()])
+    organisation = SelectField("Organisation", widget=GovSelect(), coerce=_int_or_none,
+                               validators=[Optional()])
+    child = IntegerField("Child's TeamAround reference", widget=GovTextInput(),
+                         validators=[Optional(), NumberRange(min=1, message="Enter a reference "
+                                                             "number, like 1042")])
+    action = SelectField("Action", widget=GovSelect(), validators=[Optional()])
+    reason = SelectField("Reason", widget=GovSelect(), validators=[Optional()])
+    date_from = DayMonthYearField("From", what="The from date", required=False)
+    date_to = DayMonthYearField("To", what="The to date", required=False)
+    submit = SubmitField("Filter", widget=GovSubmitInput())

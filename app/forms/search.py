@@ -1,0 +1,45 @@
+"""The directory search form: any of the minimum combinations of criteria."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import IntegerField, StringField, SubmitField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from app.forms.fields import DayMonthYearField, not_in_future
+
+DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def district_check(form, field):
+    """The first half of a postcode, like BS1 or SW1A."""
+    if field.data:
+        field.data = field.data.replace(" ", "").upper()
+        if not DISTRICT.match(field.data):
+            raise ValidationError("Enter a postcode district: the first half of a postcode, "
+                                  "like BS1 or SW1A")
+
+
+class SearchForm(FlaskForm):
+    """Search criteria; which combinations are enough is decided by services/search.py."""
+
+    identifier = StringField("NHS number, UPN or ULN", widget=GovTextInput(), filters=[_strip])
+    family_name = StringField("Family name", widget=GovTextInput(), filters=[_strip],
+                              description="Current or previous")
+    given_names = StringField("Given name", widget=GovTextInput(), filters=[_strip])
+    date_of_birth = DayMonthYearField("Date of birth", what="Date of birth", required=False,
+                                      validators=[not_in_future])
+    age = IntegerField("Approximate age in years", widget=GovTextInput(),
+                       validators=[Optional(), NumberRange(min=0, max=25, message="Enter an age "
+                                                           "from 0 to 25")])
+    district = StringField("Postcode district", widget=GovTextInput(), filters=[_strip],
+                           validators=[Optional(), district_check],
+                           description="The first half of a postcode, like BS1")
+    submit = SubmitField("Search", widget=GovSubmitInput())

@@ -1,0 +1,133 @@
+"""Directory search with anti-trawling rules: minimum criteria, exact keys, a hard cap."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Child, ChildNameKey, ChildStatus, Identifier, Involvement, Scheme, User
+from app.services import audit, disclosure, identifiers
+from app.services.clock import now
+from app.services.matching import name_key
+
+NEEDS = ("Enter one of these: an NHS number, UPN or ULN; or a family name and date of birth; "
+         "or a family name, a given name and an approximate age or a postcode district")
+
+
+class NeedMore(ValueError):
+    """The criteria are too thin to search on (anti-trawling)."""
+
+
+@dataclass
+class Criteria:
+    """What the searcher typed, cleaned."""
+
+    family_name: str = ""
+    given_names: str = ""
+    date_of_birth: date | None = None
+    age: int | None = None
+    district: str = ""
+    identifier: str = ""
+
+    def terms(self) -> dict:
+        """The criteria for the audit detail (erasable personal data)."""
+        return {k: (v.isoformat() if isinstance(v, date) else v)
+                for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+@dataclass
+class Outcome:
+    """Rows to show, or none because the cap was passed."""
+
+    rows: list = field(default_factory=list)
+    capped: bool = False
+
+
+def _identifier_values(raw: str) -> list[tuple[Scheme, str]]:
+    found = []
+    for scheme in (Scheme.nhs, Scheme.uln, Scheme.upn):
+        try:
+            found.append((scheme, identifiers.normalise(scheme, raw)))
+        except ValueError:
+            continue
+    if not found:
+        raise NeedMore("This is not a valid NHS number, UPN or ULN: check it and try again")
+    return found
+
+
+def check(criteria: Criteria) -> None:
+    """Refuse criteria below the minimum, saying what else is needed."""
+    if criteria.identifier:
+        _identifier_values(criteria.identifier)
+        return
+    if not name_key(criteria.family_name):
+        raise NeedMore(NEEDS)
+    if criteria.date_of_birth:
+        return
+    if name_key(criteria.given_names) and (criteria.age is not None or criteria.district):
+        return
+    raise NeedMore("Add a date of birth, or a given name with an approximate age or a "
+                   "postcode district")
+
+
+def _involved_with(viewer: User):
+    today = now().date()
+    return sa.or_(
+        Child.created_by_organisation_id == viewer.organisation_id,
+        Child.id.in_(sa.select(Involvement.child_id).where(
+            Involvement.organisation_id == viewer.organisation_id,
+            sa.or_(Involvement.end_date.is_(None), Involvement.end_date > today))))
+
+
+def _years_ago(years: int, today: date) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _query(viewer: User, criteria: Criteria):
+    query = sa.select(Child).where(Child.status == ChildStatus.active)
+    if criteria.identifier:
+        clauses = []
+        for scheme, value in _identifier_values(criteria.identifier):
+            clause = sa.and_(Identifier.scheme == scheme, Identifier.value == value)
+            if scheme == Scheme.nhs and not viewer.is_management:
+                # never match on a field the searcher could not see
+                clause = sa.and_(clause, _involved_with(viewer))
+            clauses.append(clause)
+        return query.join(Identifier, Identifier.child_id == Child.id).where(sa.or_(*clauses))
+    family = name_key(criteria.family_name).replace(" ", "")
+    query = query.where(Child.id.in_(
+        sa.select(ChildNameKey.child_id).where(ChildNameKey.key == family)))
+    if criteria.date_of_birth:
+        query = query.where(Child.date_of_birth == criteria.date_of_birth)
+    given = name_key(criteria.given_names).replace(" ", "")
+    if given:
+        query = query.where(sa.func.replace(Child.given_key, " ", "").like(given + "%"))
+    if criteria.age is not None:
+        today = now().date()
+        query = query.where(Child.date_of_birth > _years_ago(criteria.age + 2, today),
+                            Child.date_of_birth <= _years_ago(max(criteria.age - 1, 0), today))
+    if criteria.district:
+        query = query.where(Child.postcode.like(criteria.district.upper().strip() + " %"))
+    return query
+
+
+def search(viewer: User, criteria: Criteria, *, cap: int, ip: str | None) -> Outcome:
+    """Run a search the rules allow and audit it; above the cap, no rows at all."""
+    check(criteria)
+    found = list(db.session.scalars(
+        _query(viewer, criteria).order_by(Child.family_key, Child.given_key, Child.id)
+        .limit(cap + 1)))
+    capped = len(found) > cap
+    outcome = Outcome(rows=[] if capped else [disclosure.project_row(viewer, c) for c in found],
+                      capped=capped)
+    audit.record("search", outcome="capped" if capped else "success",
+                 actor_user_id=viewer.id, organisation_id=viewer.organisation_id, ip=ip,
+                 detail={"criteria": criteria.terms(),
+                         "results": None if capped else len(outcome.rows)})
+    return outcome
