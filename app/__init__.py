@@ -8,10 +8,21 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from app import config as app_config
 from app import database  # noqa: F401  (registers the engine event listeners)
 from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+MAX_ID = 2**63 - 1  # the largest id any database column here can hold
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:...> that refuses numbers no database id can be (they would overflow)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _asset_names(static_folder: str) -> dict[str, str]:
@@ -33,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    app.url_map.converters["int"] = BoundedIntConverter  # huge ids: 404, not a 500
     app.jinja_loader = ChoiceLoader([
         PackageLoader("app"),
         PrefixLoader({

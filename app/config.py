@@ -75,7 +75,9 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "SESSION_PERMANENT": False,
         "REMEMBER_COOKIE_DURATION": 0,
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives exactly as long as its session
-        "WTF_CSRF_SSL_STRICT": secure_cookies,
+        # Referrer-Policy: no-referrer means browsers send no Referer, which Flask-WTF's
+        # strict HTTPS check demands; the token plus SameSite=Lax cookies protect instead.
+        "WTF_CSRF_SSL_STRICT": False,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,

@@ -25,7 +25,8 @@ class AuditFilterForm(FlaskForm):
     organisation = SelectField("Organisation", widget=GovSelect(), coerce=_int_or_none,
                                validators=[Optional()])
     child = IntegerField("Child's TeamAround reference", widget=GovTextInput(),
-                         validators=[Optional(), NumberRange(min=1, message="Enter a reference "
+                         validators=[Optional(), NumberRange(min=1, max=2**63 - 1,
+                                                             message="Enter a reference "
                                                              "number, like 1042")])
     action = SelectField("Action", widget=GovSelect(), validators=[Optional()])
     reason = SelectField("Reason", widget=GovSelect(), validators=[Optional()])

@@ -21,7 +21,15 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.forms.fields import DayMonthYearField, not_in_future, within_25_years
 from app.models import Gender, Scheme, ServiceType
@@ -176,7 +184,8 @@ class ServiceForm(FlaskForm):
     def validate(self, extra_validators=None):
         """Sensitive services are refused without a consent record."""
         ok = super().validate(extra_validators)
-        if self.service_type.data and ServiceType(self.service_type.data).category == "sensitive":
+        chosen = ServiceType._value2member_map_.get(self.service_type.data)
+        if chosen is not None and chosen.category == "sensitive":
             for field, message in (
                 (self.consent_given_by, "Enter who gave consent: a sensitive service is "
                                         "recorded only with consent"),
@@ -212,7 +221,9 @@ class MergeForm(FlaskForm):
 
     other = IntegerField("TeamAround reference of the duplicate record", widget=GovTextInput(),
                          validators=[InputRequired(message="Enter the TeamAround reference of "
-                                                   "the duplicate record")],
+                                                   "the duplicate record"),
+                                     NumberRange(min=1, max=2**63 - 1, message="Enter a "
+                                                 "TeamAround reference, like 1042")],
                          description="It is shown on each record, under Details")
     confirm = HiddenField()
     submit = SubmitField("Continue", widget=GovSubmitInput())

@@ -146,6 +146,10 @@ def invite(*, email: str, name: str, role: Role, organisation: Organisation,
     """Create a one-time invitation (72 hours by default); returns the token for the link."""
     if find_user_by_email(email):
         raise AccountError("There is already an account with this email address")
+    db.session.execute(  # only the newest invitation to an address works
+        sa.update(Invitation).where(Invitation.email_key == email_key(email),
+                                    Invitation.used_at.is_(None))
+        .values(used_at=now()).execution_options(synchronize_session=False))
     token = crypto.new_token()
     hours = current_app.config["INVITATION_HOURS"]
     invitation = Invitation(

@@ -113,18 +113,27 @@ class Verdict:
 
 
 def verify(batch: int = 2000) -> Verdict:
-    """Walk the whole chain: hashes, HMACs, links, detail digests and the signed head."""
+    """Walk the whole chain: hashes, HMACs, links, detail digests and the signed head.
+
+    The head is read first and the walk stops at the event it names, so events appended
+    while verify runs are neither missed nor mistaken for tampering. Each batch is read in
+    its own short transaction, so a long walk never holds SQLite's write lock for long.
+    """
     head = db.session.get(AuditHead, HEAD_ID)
+    head_seq = head.last_seq if head else None
+    db.session.expunge_all()
+    db.session.rollback()
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     last_seen = 0
     while True:
-        rows = db.session.execute(
-            sa.select(AuditEvent, AuditDetail)
-            .outerjoin(AuditDetail, AuditDetail.event_seq == AuditEvent.seq)
-            .where(AuditEvent.seq > last_seen)
-            .order_by(AuditEvent.seq)
-            .limit(batch)
-        ).all()
+        query = (sa.select(AuditEvent, AuditDetail)
+                 .outerjoin(AuditDetail, AuditDetail.event_seq == AuditEvent.seq)
+                 .where(AuditEvent.seq > last_seen).order_by(AuditEvent.seq).limit(batch))
+        if head_seq is not None:
+            query = query.where(AuditEvent.seq <= head_seq)
+        rows = db.session.execute(query).all()
+        db.session.expunge_all()  # keep the loaded rows as they are, then end the read
+        db.session.rollback()
         if not rows:
             break
         for event, detail in rows:
@@ -133,7 +142,6 @@ def verify(batch: int = 2000) -> Verdict:
                 return Verdict(False, count, event.seq, problem)
             expected_prev, expected_seq, count = event.hash, event.seq + 1, count + 1
             last_seen = event.seq
-        db.session.expunge_all()
     return _check_head(head, count, expected_seq - 1, expected_prev)
 
 

@@ -151,8 +151,8 @@ def create_from_draft(user: User, data: dict, *, ip: str | None,
 
 def add_draft_involvements_to(user: User, child: Child, data: dict, *, ip: str | None) -> int:
     """"This is the same child": add the user's services to the existing record."""
-    if child.status != ChildStatus.active:
-        raise Refused("That record is no longer active")
+    if not disclosure.may_open(user, child):
+        raise NotAllowed()
     added = [_involvement(user, s) for s in data.get("services", [])]
     child.involvements.extend(added)
     db.session.flush()

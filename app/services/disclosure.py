@@ -84,10 +84,13 @@ class ChildView:
 
 
 def involved_organisation_ids(child: Child) -> set[int]:
-    """Organisations working with the child now (or that created the record)."""
+    """Organisations working with the child now. The organisation that created the record
+    counts too, but only while no involvement at all is recorded (so that a record saved
+    without services is not orphaned); once it ends its involvements, its access ends."""
     today = now().date()
     ids = {i.organisation_id for i in child.involvements if i.is_current(today)}
-    ids.add(child.created_by_organisation_id)
+    if not child.involvements:
+        ids.add(child.created_by_organisation_id)
     return ids
 
 
@@ -212,10 +215,11 @@ def own_children(viewer: User, limit: int = 500) -> list[RowView]:
     involved = sa.select(Involvement.child_id).where(
         Involvement.organisation_id == viewer.organisation_id,
         sa.or_(Involvement.end_date.is_(None), Involvement.end_date > now().date()))
+    no_involvements = ~sa.exists().where(Involvement.child_id == Child.id)
     query = (sa.select(Child)
              .where(Child.status == ChildStatus.active)
-             .where(sa.or_(Child.id.in_(involved),
-                           Child.created_by_organisation_id == viewer.organisation_id))
+             .where(sa.or_(Child.id.in_(involved), sa.and_(
+                 Child.created_by_organisation_id == viewer.organisation_id, no_involvements)))
              .order_by(Child.family_key, Child.given_key).limit(limit))
     return [project_row(viewer, child) for child in db.session.scalars(query)]
 

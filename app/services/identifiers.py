@@ -12,6 +12,11 @@ from app.models import Scheme
 _SPACES = re.compile(r"[\s-]+")
 
 
+def _digits(value: str) -> bool:
+    """ASCII 0-9 only (str.isdigit also accepts other scripts' digits)."""
+    return value.isascii() and value.isdigit()
+
+
 def uln_check_digit(first_nine: str) -> int | None:
     """The ULN check digit for nine digits, or None when no valid ULN can start so.
 
@@ -25,7 +30,7 @@ def uln_check_digit(first_nine: str) -> int | None:
 
 
 def _uln(value: str) -> str:
-    if not value.isdigit():
+    if not _digits(value):
         raise ValueError("A ULN must contain only numbers")
     if len(value) != 10:
         raise ValueError("A ULN must be 10 digits long")
@@ -37,7 +42,7 @@ def _uln(value: str) -> str:
 
 
 def _nhs(value: str) -> str:
-    if not value.isdigit():
+    if not _digits(value):
         raise ValueError("An NHS number must contain only numbers")
     if len(value) != 10:
         raise ValueError("An NHS number must be 10 digits long")

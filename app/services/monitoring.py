@@ -149,6 +149,13 @@ def capped_searches(days: int = 7, limit: int = 200) -> list[Row]:
     return [_row(*r) for r in db.session.execute(query.limit(limit))]
 
 
+def possible_duplicates(days: int = 30, limit: int = 200) -> list[Row]:
+    """Records saved by someone who could not see a likely match: check and merge."""
+    query = _query(Filters(action="child.possible_duplicate")).where(
+        AuditEvent.occurred_at >= _since(days))
+    return [_row(*r) for r in db.session.execute(query.limit(limit))]
+
+
 def shielded_access(days: int = 30, limit: int = 200) -> list[Row]:
     """Every look at a shielded record."""
     query = _query(Filters()).where(AuditEvent.shielded.is_(True),

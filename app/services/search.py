@@ -74,9 +74,11 @@ def check(criteria: Criteria) -> None:
 
 
 def _involved_with(viewer: User):
+    """SQL twin of disclosure.is_involved, for filtering in the database."""
     today = now().date()
     return sa.or_(
-        Child.created_by_organisation_id == viewer.organisation_id,
+        sa.and_(Child.created_by_organisation_id == viewer.organisation_id,
+                ~sa.exists().where(Involvement.child_id == Child.id)),
         Child.id.in_(sa.select(Involvement.child_id).where(
             Involvement.organisation_id == viewer.organisation_id,
             sa.or_(Involvement.end_date.is_(None), Involvement.end_date > today))))

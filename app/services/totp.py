@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import string
 
 import pyotp
 import segno
 import sqlalchemy as sa
+from flask import current_app
 
 from app.extensions import db
 from app.models import RecoveryCode, User
@@ -16,6 +18,7 @@ from app.services import crypto
 from app.services.clock import now, unix
 
 INTERVAL = 30
+SIX_DIGITS = re.compile(r"[0-9]{6}")
 ISSUER = "TeamAround"
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alike characters
@@ -54,7 +57,7 @@ def _clean(code: str) -> str:
 def matching_step(secret: str, code: str) -> int | None:
     """Return the time step the code belongs to: the current or the previous one only."""
     code = _clean(code)
-    if len(code) != 6 or not code.isdigit():
+    if not SIX_DIGITS.fullmatch(code):
         return None
     otp = pyotp.TOTP(secret, interval=INTERVAL)
     step = current_step()
@@ -85,6 +88,11 @@ def user_secret(user: User) -> str:
     return crypto.decrypt(user.totp_secret_enc)
 
 
+def _code_hash(raw: str) -> str:
+    """Keyed with a secret outside the database, so a stolen table cannot be brute-forced."""
+    return crypto.keyed_digest(current_app.config["TOTP_ENCRYPTION_KEY"], f"recovery:{raw}")
+
+
 def issue_recovery_codes(user_id: int) -> list[str]:
     """Replace the user's recovery codes with 10 new ones; returns them (shown once)."""
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
@@ -92,7 +100,7 @@ def issue_recovery_codes(user_id: int) -> list[str]:
     for _ in range(RECOVERY_CODE_COUNT):
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(10))
         codes.append(f"{raw[:5]}-{raw[5:]}")
-        db.session.add(RecoveryCode(user_id=user_id, code_hash=crypto.digest(raw)))
+        db.session.add(RecoveryCode(user_id=user_id, code_hash=_code_hash(raw)))
     return codes
 
 
@@ -104,7 +112,7 @@ def use_recovery_code(user_id: int, code: str) -> bool:
     result = db.session.execute(
         sa.update(RecoveryCode)
         .where(RecoveryCode.user_id == user_id)
-        .where(RecoveryCode.code_hash == crypto.digest(raw))
+        .where(RecoveryCode.code_hash == _code_hash(raw))
         .where(RecoveryCode.used_at.is_(None))
         .values(used_at=now())
         .execution_options(synchronize_session=False)

@@ -98,6 +98,7 @@ def watch():
     return render_template("audit/monitoring.html", busy=monitoring.busy_users(7, threshold),
                            late=monitoring.out_of_hours(), capped=monitoring.capped_searches(),
                            shielded=monitoring.shielded_access(), labels=REASON_LABELS,
+                           duplicates=monitoring.possible_duplicates(),
                            threshold=threshold)
 
 

@@ -50,7 +50,8 @@ def _pending_user() -> User | None:
     if now() - started > timedelta(minutes=current_app.config["SIGN_IN_PENDING_MINUTES"]):
         session.pop("pending", None)
         return None
-    return db.session.get(User, pending["uid"])
+    # Locked for update: parallel wrong codes must each count towards the lockout.
+    return db.session.get(User, pending["uid"], with_for_update=True)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -168,26 +168,41 @@ def matches(draft_id):
     found = _matches(data) if "details" in data else []
     if not found:
         return redirect(url_for("children.check", draft_id=draft.id))
-    rows = [disclosure.project_row(current_user, m.child, m.reasons) for m in found]
+    # Only records this user could open anyway are shown; the rest are only counted, so
+    # typing an identifier never reveals (or attaches the user to) someone else's child.
+    visible = [m for m in found if disclosure.may_open(current_user, m.child)]
+    hidden = [m.child.id for m in found if m not in visible]
+    rows = [disclosure.project_row(current_user, m.child, m.reasons) for m in visible]
     form = MatchForm()
     form.decision.choices = [(str(r.id), f"Same child as {r.name}") for r in rows] + [
-        ("different", "This is a different child")]
+        ("different", "This is a different child" if not hidden else
+         "Save it as a new record: the management team will check for a duplicate")]
     if form.validate_on_submit():
         if form.decision.data == "different":
-            return _save(draft, data, not_same_as=[r.id for r in rows])
+            for child_id in hidden:
+                audit.record("child.possible_duplicate", actor_user_id=current_user.id,
+                             ip=client_ip(), organisation_id=current_user.organisation_id,
+                             child_id=child_id, reason_category="updating_record")
+            return _save(draft, data, not_same_as=[r.id for r in rows] + hidden)
         child = db.session.get(Child, int(form.decision.data))
-        added = children.add_draft_involvements_to(current_user, child, data, ip=client_ip())
+        try:
+            added = children.add_draft_involvements_to(current_user, child, data,
+                                                       ip=client_ip())
+        except children.NotAllowed:
+            abort(403)
         db.session.delete(draft)
         db.session.commit()
         flash(f"No new record was made. {added} service(s) of yours were added to the "
               "existing record.", "success")
         return redirect(url_for("children.index"))
-    audit.record("child.matches_shown", actor_user_id=current_user.id, ip=client_ip(),
-                 organisation_id=current_user.organisation_id, reason_category="updating_record",
-                 detail={"candidates": [r.id for r in rows]})
+    for row in rows:  # each shown candidate's own history records the look
+        audit.record("child.match_shown", actor_user_id=current_user.id, ip=client_ip(),
+                     organisation_id=current_user.organisation_id, child_id=row.id,
+                     reason_category="updating_record")
     db.session.commit()
     status = 422 if form.is_submitted() else 200
-    return render_template("children/matches.html", rows=rows, form=form, draft=draft), status
+    return render_template("children/matches.html", rows=rows, form=form, draft=draft,
+                           hidden=len(hidden)), status
 
 
 @bp.route("/new/<int:draft_id>/cancel", methods=["POST"])

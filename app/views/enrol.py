@@ -99,7 +99,11 @@ def authenticator():
     secret = crypto.decrypt(invitation.pending_totp_enc)
     form = CodeForm()
     if form.validate_on_submit():
-        result = accounts.complete_enrolment(invitation, form.code.data, client_ip())
+        try:
+            result = accounts.complete_enrolment(invitation, form.code.data, client_ip())
+        except accounts.AccountError as error:
+            db.session.rollback()
+            abort(409, description=f"{error}. Sign in with it instead.")
         if result is not None:
             user, codes = result
             db.session.commit()

@@ -16,6 +16,7 @@ MESSAGES = {
           "if you think you need access."),
     404: ("Page not found", "Check the address, or go back to the home page."),
     405: ("That action is not allowed here", "Go back and use the buttons on the page."),
+    409: ("That cannot be done now", "Something else changed first. Go back and try again."),
     413: ("That upload is too big", "Try a smaller file."),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Nothing was saved. Try again later."),
@@ -45,7 +46,7 @@ def register(app) -> None:
         custom = error.description if error.description != type(error).description else None
         return _page(error.code, message=custom)
 
-    for status in (400, 401, 403, 404, 405, 413, 429):
+    for status in (400, 401, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(status, http_error)
 
     @app.errorhandler(500)

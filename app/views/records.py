@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import MAX_ID
 from app.extensions import db
 from app.forms import EmptyForm
 from app.forms.child import DetailsForm, IdentifiersForm, MergeForm
@@ -12,7 +13,7 @@ from app.forms.reason import ReasonForm
 from app.models import Child, ChildStatus, Scheme
 from app.services import access, children, disclosure
 from app.views._children import DETAIL_FIELDS, fill_form, form_values, require_child_staff
-from app.views._common import client_ip
+from app.views._common import audit_event, client_ip
 from app.views._records import PAGES, back_to_record, here, load_child, with_reason
 
 bp = Blueprint("records", __name__, url_prefix="/children/<int:child_id>")
@@ -32,7 +33,7 @@ def reason(child_id):
         abort(404)
     endpoint, item_name = PAGES[page]
     item = request.args.get("item", type=int)
-    if item_name and item is None:
+    if item_name and (item is None or not 0 < item <= MAX_ID):
         abort(404)
     last = access.last_reason(current_user, child.id)
     form = ReasonForm()
@@ -120,6 +121,9 @@ def merge(child):
                 return back_to_record(child, "The records have been merged.")
         else:
             other_row = disclosure.project_row(current_user, other)
+            audit_event("child.merge_previewed", child_id=other.id,
+                        reason_category=g.grant.reason_category,
+                        detail={"into": child.id})
     return render_template("records/merge.html", form=form, here=here, child_id=child.id,
                            this_row=disclosure.project_row(current_user, child),
                            other_row=other_row), 422 if form.errors else 200

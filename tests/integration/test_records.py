@@ -242,6 +242,7 @@ def test_merge_moves_everything_and_audits(app, people, child_id):
     confirm = manager.post(page.request.url, data={"other": str(other),
                                                    "csrf_token": csrf_token(manager, "/")})
     assert "Merge the records" in confirm.get_data(as_text=True)
+    assert [e.child_id for e in events(app, "child.merge_previewed")] == [other]
     done = manager.post(page.request.url, data={"other": str(other), "confirm": "yes",
                                                 "csrf_token": csrf_token(manager, "/")})
     assert done.status_code == 302
