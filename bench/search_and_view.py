@@ -53,9 +53,15 @@ def _client(app, email, secret):
     client = app.test_client()
     html = client.get("/sign-in").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
-    client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    client.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
+    first = client.post("/sign-in", data={"email": email, "password": PASSWORD,
+                                          "csrf_token": token})
+    html = client.get("/sign-in/code").get_data(as_text=True)  # the session was renewed
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+    second = client.post("/sign-in/code", data={"code": pyotp.TOTP(secret).now(),
+                                                "csrf_token": token})
     html = client.get("/").get_data(as_text=True)
+    assert "X-CSRFToken" in html and second.status_code == 302, (first.status_code,
+                                                                 second.status_code)
     return client, re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
 
 
