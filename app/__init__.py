@@ -88,9 +88,11 @@ def _register_blueprints(app: Flask) -> None:
         parts,
         records,
         search,
+        shields,
     )
 
-    for module in (main, auth, enrol, account, admin, children, records, parts, search, audit):
+    for module in (main, auth, enrol, account, admin, children, records, parts, search, audit,
+                   shields):
         app.register_blueprint(module.bp)
 
 

@@ -102,7 +102,8 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SECRET_KEY": "bench",
+    url = args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "AUDIT_HMAC_KEY": "bench", "TOTP_ENCRYPTION_KEY": "bench",
                       "SESSION_COOKIE_SECURE": False, "SESSION_COOKIE_NAME": "bench",
                       "WTF_CSRF_SSL_STRICT": False, "RATELIMIT_ENABLED": False})

@@ -16,6 +16,7 @@ from app.models.child import (
     ServiceType,
 )
 from app.models.organisation import Organisation, OrganisationKind
+from app.models.shield import ContactKind, ContactRequest, Shield, ShieldCategory, ShieldReview
 from app.models.user import Invitation, RecoveryCode, Role, SetupToken, User, UserSession
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "ChildDraft",
     "ChildNameKey",
     "ChildStatus",
+    "ContactKind",
+    "ContactRequest",
     "Gender",
     "Identifier",
     "Invitation",
@@ -40,6 +43,9 @@ __all__ = [
     "ServiceCategory",
     "ServiceType",
     "SetupToken",
+    "Shield",
+    "ShieldCategory",
+    "ShieldReview",
     "User",
     "UserSession",
 ]

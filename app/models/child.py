@@ -139,6 +139,8 @@ class Child(db.Model):
     status: Mapped[ChildStatus] = mapped_column(_enum(ChildStatus, 20), default=ChildStatus.active,
                                                 index=True)
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("children.id"))
+    # True while an active shield exists (kept by services/shielding.py, used by queries)
+    shielded: Mapped[bool] = mapped_column(default=False)
     # Normalised keys for matching and search (lower case, no accents or punctuation).
     family_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     given_key: Mapped[str] = mapped_column(sa.String(200))
@@ -282,3 +284,5 @@ class ChildNameKey(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"))
     key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    # False for previous or other names, which a shield withholds from most searchers
+    current: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

@@ -24,7 +24,7 @@ from app.models import (
 )
 from app.services import audit, disclosure
 from app.services.clock import now
-from app.services.matching import name_key, search_keys
+from app.services.matching import current_keys, name_key, search_keys
 
 DRAFT_LIFETIME = timedelta(hours=24)
 
@@ -90,10 +90,14 @@ def _apply_details(child: Child, details: dict) -> None:
     child.family_key = name_key(child.family_name)
     child.given_key = name_key(child.given_names)
     wanted = search_keys(child.family_name, child.other_names)
+    current = current_keys(child.family_name)
     for stale in [k for k in child.name_keys if k.key not in wanted]:
         child.name_keys.remove(stale)
+    for kept in child.name_keys:
+        kept.current = kept.key in current
     have = {k.key for k in child.name_keys}
-    child.name_keys.extend(ChildNameKey(key=key) for key in sorted(wanted - have))
+    child.name_keys.extend(ChildNameKey(key=key, current=key in current)
+                           for key in sorted(wanted - have))
 
 
 def _involvement(user: User, service: dict) -> Involvement:

@@ -18,6 +18,7 @@ from app.services import identifiers
 from app.services.clock import format_date, now
 
 UNSPECIFIED = "An unspecified service is involved"
+WITHHELD = "Withheld: this record is shielded"
 
 
 @dataclass
@@ -73,6 +74,8 @@ class ChildView:
     carers: list[CarerView] = field(default_factory=list)
     services: list[ServiceView] = field(default_factory=list)
     other_services_hidden: int = 0
+    shielded: bool = False          # a shield is in force (management see a warning)
+    whereabouts_withheld: bool = False  # this viewer sees only name, DOB, gender, ids
     can_edit: bool = False
     can_record_involvement: bool = False
     address_fields: dict = field(default_factory=dict)
@@ -112,10 +115,16 @@ def may_open(viewer: User, child: Child) -> bool:
     return False
 
 
+def hides_whereabouts(viewer: User, child: Child) -> bool:
+    """A shield withholds everything but name, date of birth, gender and identifiers from
+    everyone outside the management team."""
+    return child.shielded and not viewer.is_management
+
+
 def may_edit(viewer: User, child: Child) -> bool:
     """Basic details and carers: management, or practitioners and data entry of an
-    organisation working with the child."""
-    if not may_open(viewer, child):
+    organisation working with the child (not while a shield withholds them)."""
+    if not may_open(viewer, child) or hides_whereabouts(viewer, child):
         return False
     return viewer.is_management or (
         viewer.role in (Role.practitioner, Role.data_entry) and is_involved(viewer, child))
@@ -130,6 +139,8 @@ def may_see_nhs_number(viewer: User, child: Child) -> bool:
 def may_change_involvement(viewer: User, involvement: Involvement) -> bool:
     """An organisation changes and ends only its own involvements."""
     if viewer.organisation_id != involvement.organisation_id:
+        return False
+    if hides_whereabouts(viewer, involvement.child):
         return False
     return viewer.role in (Role.practitioner, Role.data_entry) or viewer.is_management
 
@@ -162,12 +173,10 @@ def _service(viewer: User, involvement: Involvement, today: date) -> ServiceView
 
 def project(viewer: User, child: Child, purpose: str = "page") -> ChildView:
     """The child as this viewer may see it. Callers check may_open() first."""
+    if hides_whereabouts(viewer, child):
+        return _shielded_view(viewer, child)
     today = now().date()
-    shown_ids = [
-        (scheme.label, identifiers.display(scheme, value))
-        for scheme, value in ((i.scheme, i.value) for i in child.identifiers)
-        if scheme != Scheme.nhs or may_see_nhs_number(viewer, child)
-    ]
+    shown_ids = _identifiers(viewer, child)
     services, hidden = [], 0
     for involvement in child.involvements:
         view = _service(viewer, involvement, today)
@@ -186,10 +195,27 @@ def project(viewer: User, child: Child, purpose: str = "page") -> ChildView:
         date_of_birth=child.date_of_birth, date_of_death=child.date_of_death,
         identifiers=shown_ids, address=address, carers=carers, services=services,
         other_services_hidden=hidden, can_edit=may_edit(viewer, child),
+        shielded=child.shielded,
         address_fields={name: getattr(child, name) for name in
                         ("address_line1", "address_line2", "town", "postcode")},
         can_record_involvement=viewer.role in (Role.practitioner, Role.data_entry)
         or viewer.is_management)
+
+
+def _identifiers(viewer: User, child: Child) -> list[tuple[str, str]]:
+    return [(scheme.label, identifiers.display(scheme, value))
+            for scheme, value in ((i.scheme, i.value) for i in child.identifiers)
+            if scheme != Scheme.nhs or may_see_nhs_number(viewer, child)]
+
+
+def _shielded_view(viewer: User, child: Child) -> ChildView:
+    """Name, date of birth, gender and identifiers only: nothing that says where."""
+    return ChildView(
+        id=child.id, given_names=child.given_names, family_name=child.family_name,
+        other_names=None, gender=child.gender.label, date_of_birth=child.date_of_birth,
+        date_of_death=child.date_of_death, identifiers=_identifiers(viewer, child),
+        shielded=True, whereabouts_withheld=True,
+        can_record_involvement=viewer.role in (Role.practitioner, Role.data_entry))
 
 
 @dataclass
@@ -202,12 +228,16 @@ class RowView:
     gender: str
     town: str | None
     reasons: list[str] = field(default_factory=list)
+    town_withheld: bool = False
 
 
 def project_row(viewer: User, child: Child, reasons: list[str] | None = None) -> RowView:
-    """Name, date of birth, gender and town only; never the full address."""
+    """Name, date of birth, gender and town only; never the full address, and no town
+    while a shield withholds it."""
+    withheld = hides_whereabouts(viewer, child)
     return RowView(id=child.id, name=child.full_name, date_of_birth=child.date_of_birth,
-                   gender=child.gender.label, town=child.town, reasons=list(reasons or []))
+                   gender=child.gender.label, town=None if withheld else child.town,
+                   reasons=list(reasons or []), town_withheld=withheld)
 
 
 def own_children(viewer: User, limit: int = 500) -> list[RowView]:
@@ -238,7 +268,7 @@ def involvement_for_edit(viewer: User, involvement: Involvement) -> dict | None:
 def carer_for_edit(viewer: User, child: Child, carer_id: int) -> dict | None:
     """A carer's fields, for those who may correct the record; else None."""
     carer = next((c for c in child.carers if c.id == carer_id), None)
-    if carer is None or not may_edit(viewer, child):
+    if carer is None or not may_edit(viewer, child):  # may_edit is False behind a shield
         return None
     return {"name": carer.name, "relationship": carer.relationship_to_child,
             "parental_responsibility": "yes" if carer.parental_responsibility else "no",

@@ -24,16 +24,23 @@ def name_key(name: str) -> str:
     return " ".join(words.split())
 
 
+def _keys_of(name: str) -> set[str]:
+    key = name_key(name.replace("-", " "))
+    if not key:
+        return set()
+    return {key.replace(" ", "")} | {part for part in key.split(" ") if len(part) > 1}
+
+
 def search_keys(family_name: str, other_names: str | None = None) -> set[str]:
     """The keys a child can be found under: the family name whole and each of its parts
     ("Smith-Jones" -> smithjones, smith, jones), and each previous or other name."""
-    keys = set()
-    for source in (family_name, *(other_names or "").split(",")):
-        key = name_key(source.replace("-", " "))
-        if key:
-            keys.add(key.replace(" ", ""))
-            keys.update(part for part in key.split(" ") if len(part) > 1)
-    return keys
+    return current_keys(family_name) | set().union(
+        *(_keys_of(name) for name in (other_names or "").split(",")))
+
+
+def current_keys(family_name: str) -> set[str]:
+    """The keys of the current family name alone."""
+    return _keys_of(family_name)
 
 
 def _similar(a: str, b: str) -> float:

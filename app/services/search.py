@@ -102,9 +102,14 @@ def _query(viewer: User, criteria: Criteria):
                 clause = sa.and_(clause, _involved_with(viewer))
             clauses.append(clause)
         return query.join(Identifier, Identifier.child_id == Child.id).where(sa.or_(*clauses))
-    family = name_key(criteria.family_name).replace(" ", "")
-    query = query.where(Child.id.in_(
-        sa.select(ChildNameKey.child_id).where(ChildNameKey.key == family)))
+    family = name_key(criteria.family_name.replace("-", " ")).replace(" ", "")
+    keys = sa.select(ChildNameKey.child_id).where(ChildNameKey.key == family)
+    if viewer.is_management:
+        query = query.where(Child.id.in_(keys))
+    else:  # a shield withholds previous names: match them only on unshielded records
+        query = query.where(sa.or_(
+            Child.id.in_(keys.where(ChildNameKey.current.is_(True))),
+            sa.and_(Child.shielded.is_(False), Child.id.in_(keys))))
     if criteria.date_of_birth:
         query = query.where(Child.date_of_birth == criteria.date_of_birth)
     given = name_key(criteria.given_names).replace(" ", "")
@@ -116,6 +121,8 @@ def _query(viewer: User, criteria: Criteria):
                             Child.date_of_birth <= _years_ago(max(criteria.age - 1, 0), today))
     if criteria.district:
         query = query.where(Child.postcode.like(criteria.district.upper().strip() + " %"))
+        if not viewer.is_management:  # never match on a postcode a shield withholds
+            query = query.where(Child.shielded.is_(False))
     return query
 
 

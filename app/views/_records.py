@@ -22,6 +22,9 @@ PAGES = {
     "carer_edit": ("parts.edit_carer", "carer_id"),
     "involvement": ("parts.add_involvement", None),
     "involvement_edit": ("parts.edit_involvement", "involvement_id"),
+    "shield": ("shields.request_shield", None),
+    "contact": ("shields.contact_about_child", None),
+    "contact_service": ("shields.contact_about_service", "involvement_id"),
 }
 
 
@@ -50,7 +53,8 @@ def with_reason(page: str):
             child = load_child(child_id)
             token = request.args.get("grant")
             if request.method == "GET":
-                g.grant = access.open_page(current_user, child.id, page, token, ip=client_ip())
+                g.grant = access.open_page(current_user, child.id, page, token, ip=client_ip(),
+                                           shielded=child.shielded)
             else:
                 g.grant = access.working(current_user, child.id, page, token)
             if g.grant is None:

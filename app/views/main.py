@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template
+from flask_login import current_user
 
 from app.extensions import db
+from app.services import shielding
 from app.views._common import public
 
 bp = Blueprint("main", __name__)
@@ -14,7 +16,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def index():
     """Home: what the signed-in user can do here."""
-    return render_template("main/index.html")
+    overdue = shielding.overdue_count() if current_user.is_management else 0
+    return render_template("main/index.html", overdue_reviews=overdue)
 
 
 @bp.route("/healthz")

@@ -1,0 +1,65 @@
+"""Brokered contact: when a practitioner cannot see whom to contact (a shielded record, a
+sensitive service), the management team asks on their behalf and records the outcome."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Child, ContactKind, ContactRequest, Involvement, User
+from app.services import audit
+from app.services.children import NotAllowed, Refused
+from app.services.clock import now
+
+OUTCOMES = {"contacted": "The management team passed your details on; expect contact",
+            "declined": "The service decided not to make contact",
+            "not_needed": "Contact was not needed or not possible"}
+
+
+def ask(user: User, child: Child, kind: ContactKind, message: str, *,
+        involvement_id: int | None, ip: str | None) -> ContactRequest:
+    """Ask the management team to broker contact."""
+    if not message.strip():
+        raise Refused("Say why you need contact")
+    if involvement_id is not None:
+        involvement = db.session.get(Involvement, involvement_id)
+        if involvement is None or involvement.child_id != child.id:
+            raise Refused("That service is not on this record")
+    request = ContactRequest(child_id=child.id, involvement_id=involvement_id, kind=kind,
+                             requested_by_user_id=user.id, message=message.strip())
+    db.session.add(request)
+    db.session.flush()
+    audit.record("contact.requested", actor_user_id=user.id, ip=ip, child_id=child.id,
+                 organisation_id=user.organisation_id, subject_type="contact_request",
+                 subject_id=request.id, shielded=child.shielded,
+                 detail={"kind": kind.value, "message": message})
+    return request
+
+
+def close(user: User, request: ContactRequest, outcome: str, note: str, *,
+          ip: str | None) -> None:
+    """The management team records what happened; the requester sees only the outcome."""
+    if not user.is_management:
+        raise NotAllowed()
+    if request.status != "open":
+        raise Refused("This request has already been answered")
+    if outcome not in OUTCOMES:
+        raise Refused("Choose what happened")
+    request.status, request.outcome = outcome, (note or "").strip() or None
+    request.closed_at, request.closed_by_user_id = now(), user.id
+    audit.record("contact.answered", actor_user_id=user.id, ip=ip, child_id=request.child_id,
+                 organisation_id=user.organisation_id, subject_type="contact_request",
+                 subject_id=request.id, on_behalf_of_user_id=request.requested_by_user_id,
+                 detail={"outcome": outcome, "note": note})
+
+
+def mine(user: User) -> list[ContactRequest]:
+    """The user's own requests, newest first."""
+    return list(db.session.scalars(sa.select(ContactRequest).where(
+        ContactRequest.requested_by_user_id == user.id).order_by(ContactRequest.id.desc())))
+
+
+def queue() -> list[ContactRequest]:
+    """Open requests for the management team, oldest first."""
+    return list(db.session.scalars(sa.select(ContactRequest).where(
+        ContactRequest.status == "open").order_by(ContactRequest.id)))

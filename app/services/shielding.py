@@ -1,0 +1,118 @@
+"""Shields: requested by any practitioner (in force at once), reviewed by the management team
+within 7 days and every 6 months after; removing one always needs a recorded decision."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Child, Role, Shield, ShieldCategory, ShieldReview, User
+from app.services import audit
+from app.services.children import NotAllowed, Refused
+from app.services.clock import now
+
+FIRST_REVIEW_DAYS = 7
+REVIEW_MONTHS = 6
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day some months later; the last day of the month when there is no such day
+    (31 August + 6 months = 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def may_request(user: User) -> bool:
+    """Any practitioner (and the management team) can shield a record."""
+    return user.role == Role.practitioner or user.is_management
+
+
+def active_shield(child: Child) -> Shield | None:
+    """The shield in force on the child, if any."""
+    return db.session.scalar(sa.select(Shield).where(Shield.child_id == child.id,
+                                                     Shield.active.is_(True)))
+
+
+def request(user: User, child: Child, category: ShieldCategory, reason: str | None, *,
+            ip: str | None) -> Shield:
+    """Shield the record now; the first review falls due in 7 days."""
+    if not may_request(user):
+        raise NotAllowed()
+    if child.shielded:
+        raise Refused("This record is already shielded")
+    today = now().date()
+    shield = Shield(child_id=child.id, category=category, reason_text=reason or None,
+                    requested_by_user_id=user.id,
+                    review_due=today + timedelta(days=FIRST_REVIEW_DAYS))
+    db.session.add(shield)
+    child.shielded = True
+    db.session.flush()
+    audit.record("shield.requested", actor_user_id=user.id, ip=ip, shielded=True,
+                 organisation_id=user.organisation_id, subject_type="shield",
+                 subject_id=shield.id, child_id=child.id,
+                 detail={"category": category.value, "reason": reason})
+    return shield
+
+
+def review(user: User, shield: Shield, *, keep: bool, reason: str, ip: str | None) -> None:
+    """Record the management team's decision: keep (next review in 6 months) or remove."""
+    if not user.is_management:
+        raise NotAllowed()
+    if not shield.active:
+        raise Refused("This shield has already been removed")
+    if not (reason or "").strip():
+        raise Refused("Give the reason for the decision")
+    today = now().date()
+    db.session.add(ShieldReview(shield_id=shield.id, reviewed_by_user_id=user.id,
+                                decision="keep" if keep else "remove", reason=reason))
+    child = db.session.get(Child, shield.child_id)
+    if keep:
+        shield.review_due = add_months(today, REVIEW_MONTHS)
+    else:
+        shield.active, shield.ended_at = False, now()
+        child.shielded = False
+    db.session.flush()
+    audit.record("shield.kept" if keep else "shield.removed", actor_user_id=user.id, ip=ip,
+                 organisation_id=user.organisation_id, subject_type="shield",
+                 subject_id=shield.id, child_id=child.id, shielded=True,
+                 detail={"reason": reason, "next_review": shield.review_due.isoformat()
+                         if keep else None})
+
+
+@dataclass
+class DueReview:
+    """A shield awaiting review, as the review list shows it."""
+
+    shield_id: int
+    child_id: int
+    child_name: str
+    category: str
+    requested_on: date
+    due: date
+    overdue: bool
+    first: bool
+
+
+def due_reviews(within_days: int = 30) -> list[DueReview]:
+    """Active shields whose review is overdue or due soon, most urgent first."""
+    today = now().date()
+    rows = db.session.execute(
+        sa.select(Shield, Child.given_names, Child.family_name)
+        .join(Child, Child.id == Shield.child_id)
+        .where(Shield.active.is_(True), Shield.review_due <= today + timedelta(days=within_days))
+        .order_by(Shield.review_due))
+    return [DueReview(shield_id=s.id, child_id=s.child_id, child_name=f"{g} {f}",
+                      category=s.category.label, requested_on=s.requested_at.date(),
+                      due=s.review_due, overdue=s.review_due < today, first=not s.reviews)
+            for s, g, f in rows]
+
+
+def overdue_count() -> int:
+    """How many shield reviews are past their date."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Shield).where(
+        Shield.active.is_(True), Shield.review_due < now().date()))
