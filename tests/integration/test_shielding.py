@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -72,7 +72,7 @@ def test_any_practitioner_shields_and_it_takes_effect_at_once(app, world):
     assert len(viewed) >= 2  # both looks after the shield are flagged
     with app.app_context():
         shield = db.session.query(Shield).one()
-        assert shield.review_due == datetime.now(timezone.utc).date() + timedelta(days=7)
+        assert shield.review_due == datetime.now(UTC).date() + timedelta(days=7)
 
 
 def test_data_entry_cannot_shield_or_edit_a_shielded_record(app, world):
@@ -86,7 +86,7 @@ def test_reviews_due_overdue_and_decisions(app, world):
     _shield(world["head"][0], world["child"])
     with app.app_context():
         shield_id = db.session.query(Shield).one().id
-    later = datetime.now(timezone.utc) + timedelta(days=8)
+    later = datetime.now(UTC) + timedelta(days=8)
     with time_machine.travel(later, tick=True):  # 8 days on: the first review is overdue
         manager, _ = person(app, "admin", "County Council", "manager2@county.example")
         assert "1 shield review is overdue" in manager.get("/").get_data(as_text=True)
