@@ -51,7 +51,7 @@ def _pending_user() -> User | None:
         session.pop("pending", None)
         return None
     # Locked for update: parallel wrong codes must each count towards the lockout.
-    return db.session.get(User, pending["uid"], with_for_update=True)
+    return db.session.get(User, pending["uid"], with_for_update={"of": User})
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
