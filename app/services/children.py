@@ -94,9 +94,10 @@ def _apply_details(child: Child, details: dict) -> None:
     for stale in [k for k in child.name_keys if k.key not in wanted]:
         child.name_keys.remove(stale)
     for kept in child.name_keys:
-        kept.current = kept.key in current
+        kept.current, kept.date_of_birth = kept.key in current, child.date_of_birth
     have = {k.key for k in child.name_keys}
-    child.name_keys.extend(ChildNameKey(key=key, current=key in current)
+    child.name_keys.extend(ChildNameKey(key=key, current=key in current,
+                                        date_of_birth=child.date_of_birth)
                            for key in sorted(wanted - have))
 
 

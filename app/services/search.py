@@ -103,22 +103,24 @@ def _query(viewer: User, criteria: Criteria):
             clauses.append(clause)
         return query.join(Identifier, Identifier.child_id == Child.id).where(sa.or_(*clauses))
     family = name_key(criteria.family_name.replace("-", " ")).replace(" ", "")
-    keys = sa.select(ChildNameKey.child_id).where(ChildNameKey.key == family)
-    if viewer.is_management:
-        query = query.where(Child.id.in_(keys))
-    else:  # a shield withholds previous names: match them only on unshielded records
-        query = query.where(sa.or_(
-            Child.id.in_(keys.where(ChildNameKey.current.is_(True))),
-            sa.and_(Child.shielded.is_(False), Child.id.in_(keys))))
-    if criteria.date_of_birth:
+    keys = (sa.select(ChildNameKey.child_id).where(ChildNameKey.key == family)
+            .where(ChildNameKey.child_id == Child.id))
+    if not viewer.is_management:  # a shield withholds previous names from most searchers
+        keys = keys.where(sa.or_(ChildNameKey.current.is_(True), Child.shielded.is_(False)))
+    today = now().date()
+    if criteria.date_of_birth:  # (key, date of birth) is one index seek
+        keys = keys.where(ChildNameKey.date_of_birth == criteria.date_of_birth)
         query = query.where(Child.date_of_birth == criteria.date_of_birth)
+    elif criteria.age is not None:
+        earliest = _years_ago(criteria.age + 2, today)
+        latest = _years_ago(max(criteria.age - 1, 0), today)
+        keys = keys.where(ChildNameKey.date_of_birth > earliest,
+                          ChildNameKey.date_of_birth <= latest)
+        query = query.where(Child.date_of_birth > earliest, Child.date_of_birth <= latest)
+    query = query.where(keys.exists())
     given = name_key(criteria.given_names).replace(" ", "")
     if given:
         query = query.where(sa.func.replace(Child.given_key, " ", "").like(given + "%"))
-    if criteria.age is not None:
-        today = now().date()
-        query = query.where(Child.date_of_birth > _years_ago(criteria.age + 2, today),
-                            Child.date_of_birth <= _years_ago(max(criteria.age - 1, 0), today))
     if criteria.district:
         query = query.where(Child.postcode.like(criteria.district.upper().strip() + " %"))
         if not viewer.is_management:  # never match on a postcode a shield withholds
