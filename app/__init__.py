@@ -83,16 +83,18 @@ def _register_blueprints(app: Flask) -> None:
         audit,
         auth,
         children,
+        eligibility,
         enrol,
         main,
         parts,
         records,
         search,
         shields,
+        users,
     )
 
     for module in (main, auth, enrol, account, admin, children, records, parts, search, audit,
-                   shields):
+                   shields, eligibility, users):
         app.register_blueprint(module.bp)
 
 
@@ -118,4 +120,10 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"assets": assets, "background_header": BACKGROUND_HEADER}
+        from flask_login import current_user
+
+        from app.services.eligibility import dbs_warning
+
+        warning = dbs_warning(current_user) if current_user.is_authenticated else None
+        return {"assets": assets, "background_header": BACKGROUND_HEADER,
+                "dbs_warning": warning}

@@ -10,10 +10,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services import audit, sessions
+from app.services import audit, eligibility, sessions
 
 # Endpoints with no view function of ours to flag with @public.
 PUBLIC_ENDPOINTS = frozenset({"static"})
+# All a signed-in user whose eligibility has lapsed can reach.
+ELIGIBILITY_OPEN = frozenset({"auth.sign_out", "eligibility.status", "eligibility.policy"})
 # htmx polling sends this header; it must not keep an idle session alive.
 BACKGROUND_HEADER = "X-TeamAround-Background"
 
@@ -96,6 +98,14 @@ def _gate():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if request.endpoint not in ELIGIBILITY_OPEN and eligibility.lapses(current_user):
+        target = url_for("eligibility.status")
+        if request.headers.get("HX-Request") == "true":
+            response = jsonify(error="access lapsed")
+            response.status_code = 403
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target)
     return None
 
 

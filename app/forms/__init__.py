@@ -7,6 +7,7 @@ from app.forms.auth import (
     EmptyForm,
     InviteForm,
     NewPasswordForm,
+    ReenrolForm,
     SetupForm,
     SignInForm,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "EmptyForm",
     "InviteForm",
     "NewPasswordForm",
+    "ReenrolForm",
     "SetupForm",
     "SignInForm",
 ]

@@ -13,6 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
+from app.forms.eligibility import category_field, dbs_field, training_field
 from app.models import OrganisationKind, Role
 from app.services.passwords import MAX_LENGTH
 
@@ -67,6 +68,17 @@ class ChangePasswordForm(NewPasswordForm):
                             validators=[DataRequired(message="Enter your current password")])
 
 
+class ReenrolForm(FlaskForm):
+    """Password, then the first code of the new authenticator app."""
+
+    password = PasswordField("Your password", widget=GovPasswordInput(),
+                             validators=[DataRequired(message="Enter your password")])
+    code = StringField("Code", widget=GovTextInput(), validators=[
+        DataRequired(message="Enter the code from your authenticator app"),
+        Length(max=20, message="The code is too long: check it and try again")])
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
 class ConfirmPasswordForm(FlaskForm):
     """Re-authenticate before a sensitive change."""
 
@@ -91,6 +103,9 @@ class SetupForm(FlaskForm):
     name = StringField("Your full name", widget=GovTextInput(), validators=[
         DataRequired(message="Enter your full name"), Length(max=200)])
     email = _email()
+    role_category = category_field()
+    training = training_field(required=True)
+    dbs = dbs_field(required=True)
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
@@ -104,4 +119,7 @@ class InviteForm(FlaskForm):
                       validators=[InputRequired(message="Select a role")])
     organisation = SelectField("Organisation", widget=GovSelect(), coerce=int,
                                validators=[InputRequired(message="Select an organisation")])
+    role_category = category_field()
+    training = training_field()
+    dbs = dbs_field()
     submit = SubmitField("Create invitation", widget=GovSubmitInput())

@@ -17,7 +17,15 @@ from app.models.child import (
 )
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.shield import ContactKind, ContactRequest, Shield, ShieldCategory, ShieldReview
-from app.models.user import Invitation, RecoveryCode, Role, SetupToken, User, UserSession
+from app.models.user import (
+    Invitation,
+    RecoveryCode,
+    Role,
+    RoleCategory,
+    SetupToken,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "AccessGrant",
@@ -39,6 +47,7 @@ __all__ = [
     "OrganisationKind",
     "RecoveryCode",
     "Role",
+    "RoleCategory",
     "Scheme",
     "ServiceCategory",
     "ServiceType",

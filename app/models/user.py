@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -33,6 +33,31 @@ class Role(enum.StrEnum):
         }[self.value]
 
 
+class RoleCategory(enum.StrEnum):
+    """The job a user does: access is only for eligible roles."""
+
+    head_teacher = "head_teacher"
+    deputy = "deputy"
+    administrator = "administrator"
+    pastoral_lead = "pastoral_lead"
+    senco = "senco"
+    voluntary_worker = "voluntary_worker"
+    social_care = "social_care"
+    health = "health"
+    other = "other"
+
+    @property
+    def label(self) -> str:
+        """Plain-English name of the role category."""
+        return {"head_teacher": "Head teacher", "deputy": "Deputy head teacher",
+                "administrator": "Administrator",
+                "pastoral_lead": "Pastoral or child-protection lead",
+                "senco": "SEN teacher or SENCO",
+                "voluntary_worker": "Voluntary-organisation worker",
+                "social_care": "Social care worker", "health": "Health professional",
+                "other": "Other eligible role"}[self.value]
+
+
 def email_key(email: str) -> str:
     """Normalised email used for case-insensitive uniqueness and look-up."""
     return email.strip().casefold()
@@ -58,8 +83,22 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
     password_changed_at: Mapped[datetime] = mapped_column(default=now)
+    # Eligibility (ContactPoint's conditions): see services/eligibility.py
+    role_category: Mapped[RoleCategory | None] = mapped_column(
+        sa.Enum(RoleCategory, native_enum=False, length=30))
+    nominated_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    nominated_at: Mapped[datetime | None]
+    training_completed_on: Mapped[date | None]
+    policy_version: Mapped[str | None] = mapped_column(sa.String(20))
+    policy_signed_at: Mapped[datetime | None]
+    dbs_checked_on: Mapped[date | None]
+    totp_enrolled: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    totp_reset_at: Mapped[datetime | None]
+    reenrol_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    reenrol_expires_at: Mapped[datetime | None]
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined")
+    organisation: Mapped[Organisation] = relationship(lazy="joined",
+                                                      foreign_keys=[organisation_id])
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this
@@ -122,6 +161,10 @@ class Invitation(db.Model):
     used_at: Mapped[datetime | None]
     pending_password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     pending_totp_enc: Mapped[str | None] = mapped_column(sa.Text)
+    role_category: Mapped[RoleCategory | None] = mapped_column(
+        sa.Enum(RoleCategory, native_enum=False, length=30))
+    training_completed_on: Mapped[date | None]
+    dbs_checked_on: Mapped[date | None]
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 

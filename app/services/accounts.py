@@ -8,9 +8,17 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.models import Invitation, Organisation, OrganisationKind, Role, SetupToken, User
+from app.models import (
+    Invitation,
+    Organisation,
+    OrganisationKind,
+    Role,
+    RoleCategory,
+    SetupToken,
+    User,
+)
 from app.models.user import email_key
-from app.services import audit, crypto, passwords, totp
+from app.services import audit, crypto, eligibility, passwords, totp
 from app.services.clock import now
 
 
@@ -52,13 +60,24 @@ def find_user_by_email(email: str, *, lock: bool = False) -> User | None:
 
 
 def create_user(*, email: str, name: str, role: Role, organisation: Organisation,
-                password: str, totp_secret: str, totp_last_step: int | None = None) -> User:
-    """Create an enrolled user; the caller has already applied the password policy."""
+                password: str, totp_secret: str, totp_last_step: int | None = None,
+                eligible: dict | None = None) -> User:
+    """Create an enrolled user; the caller has already applied the password policy.
+
+    `eligible` gives the eligibility record (see services/eligibility.py); by default the
+    user is nominated, trained, has signed the policy and was DBS-checked today.
+    """
     if find_user_by_email(email):
         raise AccountError("There is already an account with this email address")
+    today, moment = now().date(), now()
+    record = {"role_category": RoleCategory.other, "nominated_at": moment,
+              "training_completed_on": today, "dbs_checked_on": today,
+              "policy_version": eligibility.POLICY_VERSION, "policy_signed_at": moment,
+              **(eligible or {})}
     user = User(email=email.strip(), email_key=email_key(email), name=name.strip(), role=role,
                 organisation_id=organisation.id, password_hash=passwords.hash_password(password),
-                totp_secret_enc=crypto.encrypt(totp_secret), totp_last_step=totp_last_step)
+                totp_secret_enc=crypto.encrypt(totp_secret), totp_last_step=totp_last_step,
+                **record)
     db.session.add(user)
     db.session.flush()
     return user
@@ -142,7 +161,8 @@ def record_success(user: User, ip: str | None, method: str) -> None:
 
 
 def invite(*, email: str, name: str, role: Role, organisation: Organisation,
-           invited_by: User | None, ip: str | None) -> str:
+           invited_by: User | None, ip: str | None, role_category: RoleCategory | None = None,
+           training_on=None, dbs_on=None) -> str:
     """Create a one-time invitation (72 hours by default); returns the token for the link."""
     if find_user_by_email(email):
         raise AccountError("There is already an account with this email address")
@@ -156,7 +176,8 @@ def invite(*, email: str, name: str, role: Role, organisation: Organisation,
         token_hash=crypto.digest(token), email=email.strip(), email_key=email_key(email),
         name=name.strip(), role=role, organisation_id=organisation.id,
         invited_by_id=invited_by.id if invited_by else None,
-        expires_at=now() + timedelta(hours=hours),
+        expires_at=now() + timedelta(hours=hours), role_category=role_category,
+        training_completed_on=training_on, dbs_checked_on=dbs_on,
     )
     db.session.add(invitation)
     db.session.flush()
@@ -199,10 +220,17 @@ def complete_enrolment(invitation: Invitation, code: str, ip: str | None):
         return None
     if find_user_by_email(invitation.email):
         raise AccountError("There is already an account with this email address")
+    # The invitation is the nomination: by the inviting administrator (or at first-run
+    # setup). The policy is signed by the user at first sign-in.
     user = User(email=invitation.email, email_key=invitation.email_key, name=invitation.name,
                 role=invitation.role, organisation_id=invitation.organisation_id,
                 password_hash=invitation.pending_password_hash,
-                totp_secret_enc=invitation.pending_totp_enc, totp_last_step=step)
+                totp_secret_enc=invitation.pending_totp_enc, totp_last_step=step,
+                role_category=invitation.role_category,
+                nominated_by_user_id=invitation.invited_by_id,
+                nominated_at=invitation.created_at,
+                training_completed_on=invitation.training_completed_on,
+                dbs_checked_on=invitation.dbs_checked_on)
     db.session.add(user)
     db.session.flush()
     codes = totp.issue_recovery_codes(user.id)
@@ -232,7 +260,9 @@ def live_setup_token(token: str) -> SetupToken | None:
 
 
 def complete_setup(setup: SetupToken, *, organisation_name: str, kind: OrganisationKind,
-                   admin_name: str, admin_email: str, ip: str | None) -> Invitation:
+                   admin_name: str, admin_email: str, ip: str | None,
+                   role_category: RoleCategory | None = None, training_on=None,
+                   dbs_on=None) -> Invitation:
     """Create (or rename) the host organisation and invite its first administrator."""
     setup.used_at = now()
     host = host_organisation()
@@ -243,6 +273,30 @@ def complete_setup(setup: SetupToken, *, organisation_name: str, kind: Organisat
             organisation_name, Organisation.key_for(organisation_name), kind)
     host.is_host = True
     token = invite(email=admin_email, name=admin_name, role=Role.admin, organisation=host,
-                   invited_by=None, ip=ip)
+                   invited_by=None, ip=ip, role_category=role_category,
+                   training_on=training_on, dbs_on=dbs_on)
     audit.record("setup.completed", ip=ip, organisation_id=host.id)
     return live_invitation(token=token)
+
+
+def live_reenrolment(token: str) -> User | None:
+    """The user an administrator's authenticator-reset link belongs to, while it works."""
+    return db.session.scalar(sa.select(User).where(
+        User.reenrol_token_hash == crypto.digest(token), User.reenrol_expires_at > now(),
+        User.totp_enrolled.is_(False), User.active.is_(True)))
+
+
+def complete_reenrolment(user: User, password: str, code: str, ip: str | None):
+    """Password plus the first code of the new app; returns new recovery codes, or None."""
+    ok, _ = passwords.verify_password(user.password_hash, password)
+    step = totp.matching_step(crypto.decrypt(user.pending_totp_enc), code) if ok else None
+    if step is None:
+        record_failure(user, stage="re-enrolment", ip=ip)
+        return None
+    user.totp_secret_enc, user.pending_totp_enc = user.pending_totp_enc, None
+    user.totp_last_step, user.totp_enrolled = step, True
+    user.reenrol_token_hash = user.reenrol_expires_at = None
+    codes = totp.issue_recovery_codes(user.id)
+    audit.record("totp.reenrolled", actor_user_id=user.id, ip=ip,
+                 organisation_id=user.organisation_id, detail={"after": "administrator reset"})
+    return codes

@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import InviteForm
-from app.models import Organisation, Role, User
-from app.services import accounts
+from app.models import Organisation, Role, RoleCategory, User
+from app.services import accounts, eligibility
 from app.views._common import base_url, client_ip
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -59,7 +59,9 @@ def invite():
         try:
             token = accounts.invite(email=form.email.data, name=form.name.data,
                                     role=Role(form.role.data), organisation=organisation,
-                                    invited_by=current_user, ip=client_ip())
+                                    invited_by=current_user, ip=client_ip(),
+                                    role_category=RoleCategory(form.role_category.data),
+                                    training_on=form.training.data, dbs_on=form.dbs.data)
         except accounts.AccountError as error:
             form.email.errors.append(str(error))
         else:
@@ -69,3 +71,13 @@ def invite():
                                    hours=current_app.config["INVITATION_HOURS"])
     status = 422 if form.is_submitted() else 200
     return render_template("admin/invite.html", form=form), status
+
+
+@bp.route("/eligibility")
+@admin_only
+def lapsing():
+    """Users whose access has lapsed, or whose DBS check lapses within 30 days."""
+    from app.views.users import lapsing_scope
+
+    return render_template("admin/lapsing.html",
+                           rows=eligibility.lapsed_and_lapsing(lapsing_scope()))

@@ -22,7 +22,7 @@ from app.extensions import db, limiter
 from app.forms import CodeForm, SignInForm
 from app.models import User
 from app.services import accounts, sessions, totp
-from app.services.clock import now
+from app.services.clock import format_date, now
 from app.views._common import audit_event, client_ip, public, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -67,6 +67,11 @@ def sign_in():
     db.session.commit()
     if user is None:
         return render_template("auth/sign_in.html", form=form, failed=FAILED), 401
+    if not user.totp_enrolled:  # told only once the password is right
+        reset = (f"Your administrator reset your authenticator app on "
+                 f"{format_date(user.totp_reset_at)}. Use the set-up link they gave you to "
+                 "set it up again, or ask them for a new one.")
+        return render_template("auth/sign_in.html", form=form, failed=reset), 403
     destination = session.get("next")
     session.clear()
     session["pending"] = {"uid": user.id, "at": now().isoformat()}

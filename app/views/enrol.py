@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
 
 from app.extensions import db, limiter
-from app.forms import CodeForm, NewPasswordForm, SetupForm
-from app.models import OrganisationKind
+from app.forms import CodeForm, NewPasswordForm, ReenrolForm, SetupForm
+from app.models import OrganisationKind, RoleCategory
 from app.services import accounts, crypto, passwords, totp
 from app.views._common import client_ip, public
 
@@ -51,7 +51,9 @@ def setup():
     invitation = accounts.complete_setup(
         setup_token, organisation_name=form.organisation_name.data,
         kind=OrganisationKind(form.kind.data), admin_name=form.name.data,
-        admin_email=form.email.data, ip=client_ip())
+        admin_email=form.email.data, ip=client_ip(),
+        role_category=RoleCategory(form.role_category.data), training_on=form.training.data,
+        dbs_on=form.dbs.data)
     db.session.commit()
     session.clear()
     session["invitation_id"] = invitation.id
@@ -116,3 +118,41 @@ def authenticator():
     return render_template("enrol/authenticator.html", form=form, qr=totp.qr_svg(uri),
                            key=totp.grouped(secret), uri=uri,
                            action=url_for("enrol.authenticator")), status
+
+
+@bp.route("/reenrol/<token>")
+@public
+def reenrol_link(token):
+    """Open an authenticator-reset link; the token leaves the address bar at once."""
+    user = accounts.live_reenrolment(token)
+    if user is None:
+        abort(404, description=EXPIRED)
+    session.clear()
+    session["reenrol_token"] = token
+    return redirect(url_for("enrol.reenrol"))
+
+
+@bp.route("/reenrol", methods=["GET", "POST"])
+@public
+def reenrol():
+    """Set up a new authenticator app after an administrator reset: password, then code."""
+    user = accounts.live_reenrolment(session.get("reenrol_token") or "")
+    if user is None:
+        abort(404, description=EXPIRED)
+    if not user.pending_totp_enc:
+        user.pending_totp_enc = crypto.encrypt(totp.new_secret())
+        db.session.commit()
+    form = ReenrolForm()
+    if form.validate_on_submit():
+        codes = accounts.complete_reenrolment(user, form.password.data, form.code.data,
+                                              client_ip())
+        db.session.commit()
+        if codes is not None:
+            session.clear()
+            return render_template("enrol/recovery_codes.html", codes=codes, user=user)
+        form.code.errors.append("Your password or the code is not right. Check both and "
+                                "try again")
+    secret = crypto.decrypt(user.pending_totp_enc)
+    uri = totp.provisioning_uri(secret, user.email)
+    return render_template("enrol/reenrol.html", form=form, qr=totp.qr_svg(uri),
+                           key=totp.grouped(secret)), 422 if form.is_submitted() else 200

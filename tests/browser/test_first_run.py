@@ -33,6 +33,11 @@ def test_first_run_setup_enrolment_and_sign_in(live_app, live_server, page):
         page.check("input[value=independent_school]")
         page.fill("#name", "Ann Admin")
         page.fill("#email", "ann@hilltop.example")
+        page.check("input[name=role_category][value=head_teacher]")
+        for name, day in (("training", ("1", "11", "2025")), ("dbs", ("15", "6", "2025"))):
+            page.fill(f"#{name}-day", day[0])
+            page.fill(f"#{name}-month", day[1])
+            page.fill(f"#{name}-year", day[2])
         page.click("text=Continue")
 
         assert "Create your password" in page.inner_text("h1")
@@ -68,6 +73,15 @@ def test_first_run_setup_enrolment_and_sign_in(live_app, live_server, page):
         traveller.shift(timedelta(seconds=30))  # the enrolment code's step is spent
         page.fill("#code", otp.now())
         page.click("button:has-text('Sign in')")
+
+        assert "Sign the acceptable use policy" in page.inner_text("h1")  # first sign-in
+        check_accessible(page, "07b-access")
+        page.click("text=Read and sign the policy")
+        page.click("button:has-text('Sign the policy')")
+        assert "Tick the box" in page.inner_text(".govuk-error-summary")
+        check_accessible(page, "07c-policy-error")
+        page.check("#agree")
+        page.click("button:has-text('Sign the policy')")
 
         assert "Hello, Ann Admin" in page.inner_text("h1")
         check_accessible(page, "08-home")

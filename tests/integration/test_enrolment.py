@@ -21,6 +21,10 @@ def _setup_token(runner) -> str:
     return re.search(r"/setup/(\S+)", output).group(1)
 
 
+ELIGIBLE = {"role_category": "head_teacher", "training": ["1", "11", "2025"],
+            "dbs": ["1", "6", "2025"]}
+
+
 def _post(client, path, data, page=None):
     return client.post(path, data={**data, "csrf_token": csrf_token(client, page or path)})
 
@@ -47,7 +51,7 @@ def test_setup_link_creates_host_and_first_admin(app, runner, client):
         assert "Enter the name of your organisation" in bad.get_data(as_text=True)
         ok = _post(client, "/setup", {"organisation_name": "Hilltop School",
                                       "kind": "independent_school", "name": "Ann Admin",
-                                      "email": "Ann@Hilltop.example"})
+                                      "email": "Ann@Hilltop.example", **ELIGIBLE})
         assert ok.status_code == 302
         response, secret = _enrol(client, "/enrol/password")
         assert response.status_code == 200
@@ -70,7 +74,8 @@ def test_setup_link_creates_host_and_first_admin(app, runner, client):
 def test_weak_passwords_are_refused_with_reasons(app, runner, client):
     client.get(f"/setup/{_setup_token(runner)}")
     _post(client, "/setup", {"organisation_name": "Hilltop School", "kind": "childminder",
-                             "name": "Annabel Admin", "email": "annabel@hilltop.example"})
+                             "name": "Annabel Admin", "email": "annabel@hilltop.example",
+                             **ELIGIBLE})
     cases = {
         "short": "at least 12 characters",
         "password1234": "too common",
@@ -92,7 +97,7 @@ def test_admin_invites_a_practitioner_who_enrols(app):
     sign_in(admin, email, secret)
     with app.app_context():
         org_id = db.session.scalar(sa.select(Organisation.id))
-    response = _post(admin, "/admin/users/invite", {
+    response = _post(admin, "/admin/users/invite", {**ELIGIBLE,
         "name": "Pat Practitioner", "email": "pat@hilltop.example", "role": "practitioner",
         "organisation": str(org_id)})
     assert response.status_code == 200
@@ -103,7 +108,7 @@ def test_admin_invites_a_practitioner_who_enrols(app):
     response, _ = _enrol(invitee, "/enrol/password")
     assert response.status_code == 200
     assert app.test_client().get(path).status_code == 404  # used
-    duplicate = _post(admin, "/admin/users/invite", {
+    duplicate = _post(admin, "/admin/users/invite", {**ELIGIBLE,
         "name": "Pat again", "email": "PAT@hilltop.example", "role": "practitioner",
         "organisation": str(org_id)})
     assert duplicate.status_code == 422
@@ -117,7 +122,7 @@ def test_invitations_expire_after_72_hours(app):
         sign_in(admin, email, secret)
         with app.app_context():
             org_id = db.session.scalar(sa.select(Organisation.id))
-        html = _post(admin, "/admin/users/invite", {
+        html = _post(admin, "/admin/users/invite", {**ELIGIBLE,
             "name": "Pat", "email": "pat@hilltop.example", "role": "data_entry",
             "organisation": str(org_id)}).get_data(as_text=True)
         path = re.search(r'id="invitation-link">http://localhost([^<]+)<', html).group(1)
@@ -141,7 +146,7 @@ def test_setting_admin_cannot_invite_into_another_organisation(app):
         host_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.is_host))
     client = app.test_client()
     sign_in(client, email, secret)
-    response = _post(client, "/admin/users/invite", {
+    response = _post(client, "/admin/users/invite", {**ELIGIBLE,
         "name": "Mole", "email": "mole@la.example", "role": "admin", "organisation": str(host_id)})
     assert response.status_code == 422
     assert "County Council" not in client.get("/admin/users").get_data(as_text=True)

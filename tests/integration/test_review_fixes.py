@@ -117,7 +117,7 @@ def test_a_newer_invitation_replaces_the_older_one(app):
     sign_in(admin, email, secret)
 
     def invite():
-        html = admin.post("/admin/users/invite", data={
+        html = admin.post("/admin/users/invite", data={"role_category": "other",
             "name": "Pat", "email": "pat@hilltop.example", "role": "practitioner",
             "organisation": "1", "csrf_token": csrf_token(admin, "/")}).get_data(as_text=True)
         return re.search(r'id="invitation-link">http://localhost([^<]+)<', html).group(1)
