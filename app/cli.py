@@ -9,7 +9,7 @@ from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
-from app.models import OrganisationKind, Role
+from app.models import OrganisationKind, Role, RoleCategory
 from app.services import accounts, audit, passwords, totp
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -29,8 +29,21 @@ demo_cli = AppGroup("demo", help="Synthetic data for demos and benchmarks.")
 @click.option("--password-stdin", is_flag=True, required=True,
               help="Read the password from standard input (never from the command line).")
 @click.option("--print-totp-uri", is_flag=True, help="Print the otpauth:// URI.")
-def create_user(email, name, role, organisation_name, kind, password_stdin, print_totp_uri):
-    """Create an enrolled, eligible user."""
+@click.option("--role-category", type=click.Choice([c.value for c in RoleCategory]),
+              default=RoleCategory.other.value, show_default=True)
+@click.option("--dbs-date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of the enhanced DBS check (default: today).")
+@click.option("--training-date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date training was completed (default: today).")
+@click.option("--no-dbs", is_flag=True, help="Record no DBS check (the user is blocked).")
+@click.option("--no-training", is_flag=True, help="Record no training (the user is blocked).")
+@click.option("--not-nominated", is_flag=True, help="Leave the user un-nominated (blocked).")
+@click.option("--policy-unsigned", is_flag=True,
+              help="The user signs the acceptable use policy at first sign-in.")
+def create_user(email, name, role, organisation_name, kind, password_stdin, print_totp_uri,
+                role_category, dbs_date, training_date, no_dbs, no_training, not_nominated,
+                policy_unsigned):
+    """Create an enrolled user, eligible unless the options say otherwise."""
     password = sys.stdin.readline().rstrip("\r\n")
     organisation = accounts.find_or_create_organisation(organisation_name, OrganisationKind(kind))
     problems = passwords.policy_problems(password, organisation_name=organisation.name,
@@ -40,9 +53,11 @@ def create_user(email, name, role, organisation_name, kind, password_stdin, prin
         raise click.ClickException(problems[0])
     secret = totp.new_secret()
     try:
-        user = accounts.create_user(email=email, name=name, role=Role(role),
-                                    organisation=organisation, password=password,
-                                    totp_secret=secret)
+        user = accounts.create_user(
+            email=email, name=name, role=Role(role), organisation=organisation,
+            password=password, totp_secret=secret,
+            eligible=_eligibility(role_category, dbs_date, training_date, no_dbs, no_training,
+                                  not_nominated, policy_unsigned))
     except accounts.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
@@ -53,6 +68,20 @@ def create_user(email, name, role, organisation_name, kind, password_stdin, prin
                + (" (host organisation)" if organisation.is_host else ""))
     if print_totp_uri:
         click.echo(totp.provisioning_uri(secret, user.email))
+
+
+def _eligibility(role_category, dbs_date, training_date, no_dbs, no_training, not_nominated,
+                 policy_unsigned) -> dict:
+    record = {"role_category": RoleCategory(role_category)}
+    if dbs_date or no_dbs:
+        record["dbs_checked_on"] = None if no_dbs else dbs_date.date()
+    if training_date or no_training:
+        record["training_completed_on"] = None if no_training else training_date.date()
+    if not_nominated:
+        record["nominated_at"] = None
+    if policy_unsigned:
+        record["policy_version"] = record["policy_signed_at"] = None
+    return record
 
 
 @audit_cli.command("verify")
