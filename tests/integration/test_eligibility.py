@@ -73,7 +73,7 @@ def test_each_lapse_blocks_every_route_but_sign_out_and_the_lapse_pages(app, lap
     page = client.get("/access")
     assert page.status_code == 403
     text = page.get_data(as_text=True)
-    expected = {l.message for l in eligibility.lapses(_user(app, user_id))}
+    expected = {lapse.message for lapse in eligibility.lapses(_user(app, user_id))}
     assert all(m.replace("'", "&#39;") in text for m in expected)
     assert client.post("/sign-out", data={"csrf_token": csrf_token(client, "/access/policy")}
                        ).status_code == 302
@@ -101,7 +101,7 @@ def test_dbs_check_lapses_on_its_third_anniversary_with_a_warning_before(app):
     with time_machine.travel(datetime.combine(lapse_day, datetime.min.time(),
                                               tzinfo=UTC) + timedelta(hours=1),
                              tick=False):
-        assert [l.code for l in eligibility.lapses(_user(app, user_id))] == ["dbs"]
+        assert [lapse.code for lapse in eligibility.lapses(_user(app, user_id))] == ["dbs"]
 
 
 def test_dbs_three_years_from_29_february():
@@ -205,4 +205,4 @@ def test_cli_creates_eligible_users_unless_told_otherwise(app, runner):
     with app.app_context():
         user = db.session.scalar(sa.select(User))
         assert user.dbs_checked_on == date(2020, 1, 1) and user.policy_version is None
-        assert {l.code for l in eligibility.lapses(user)} == {"dbs", "policy"}
+        assert {lapse.code for lapse in eligibility.lapses(user)} == {"dbs", "policy"}
