@@ -75,12 +75,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_shield_reviews_shield_id'), ['shield_id'], unique=False)
 
     with op.batch_alter_table('child_name_keys', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('current', sa.Boolean(), server_default=sa.true(),
+        batch_op.add_column(sa.Column('current', sa.Boolean(), server_default="1",
                                       nullable=False))
 
     with op.batch_alter_table('children', schema=None) as batch_op:
         batch_op.add_column(sa.Column('shielded', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default="0"))
 
     # ### end Alembic commands ###
 

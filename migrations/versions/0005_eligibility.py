@@ -31,7 +31,7 @@ def upgrade():
         batch_op.add_column(sa.Column('policy_version', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('policy_signed_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('dbs_checked_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('totp_enrolled', sa.Boolean(), server_default=sa.true(),
+        batch_op.add_column(sa.Column('totp_enrolled', sa.Boolean(), server_default="1",
                                       nullable=False))
         batch_op.add_column(sa.Column('totp_reset_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('reenrol_token_hash', sa.String(length=64), nullable=True))
