@@ -42,9 +42,15 @@ def _user(app, role: Role, org: str, email: str) -> str:
                                  password=PASSWORD, totp_secret=secret)
         else:
             from app.services import crypto
+            from app.services import eligibility
+            from app.services.clock import now
+
             existing.totp_secret_enc = crypto.encrypt(secret)
             existing.totp_last_step = None
             existing.failed_attempts, existing.locked_until = 0, None
+            existing.policy_version, existing.policy_signed_at = eligibility.POLICY_VERSION, now()
+            existing.dbs_checked_on = existing.training_completed_on = now().date()
+            existing.nominated_at = now()
         db.session.commit()
     return secret
 

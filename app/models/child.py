@@ -280,12 +280,17 @@ class ChildNameKey(db.Model):
 
     __tablename__ = "child_name_keys"
     __table_args__ = (sa.UniqueConstraint("child_id", "key", name="uq_child_name_keys_child_key"),
-                      sa.Index("ix_child_name_keys_key_dob", "key", "date_of_birth"))
+                      sa.Index("ix_child_name_keys_key_dob", "key", "date_of_birth"),
+                      sa.Index("ix_child_name_keys_key_given", "key", "given", "child_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"))
     key: Mapped[str] = mapped_column(sa.String(200), index=True)
     # False for previous or other names, which a shield withholds from most searchers
     current: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    # A copy of the child's date of birth, so (key, date of birth) is one index seek
+    # Copies of the child's date of birth and given names (lower case, no spaces), so that
+    # each minimum search is answered from one index on this table
     date_of_birth: Mapped[date | None]
+    given: Mapped[str | None] = mapped_column(sa.String(200))
+    # True for a previous name of a shielded child: most searchers must not match it
+    hidden: Mapped[bool] = mapped_column(default=False, server_default="0")

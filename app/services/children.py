@@ -93,12 +93,22 @@ def _apply_details(child: Child, details: dict) -> None:
     current = current_keys(child.family_name)
     for stale in [k for k in child.name_keys if k.key not in wanted]:
         child.name_keys.remove(stale)
+    given = child.given_key.replace(" ", "")
     for kept in child.name_keys:
-        kept.current, kept.date_of_birth = kept.key in current, child.date_of_birth
+        kept.current, kept.date_of_birth, kept.given = (kept.key in current,
+                                                        child.date_of_birth, given)
     have = {k.key for k in child.name_keys}
     child.name_keys.extend(ChildNameKey(key=key, current=key in current,
-                                        date_of_birth=child.date_of_birth)
+                                        date_of_birth=child.date_of_birth, given=given)
                            for key in sorted(wanted - have))
+    hide_previous_names(child)
+
+
+def hide_previous_names(child: Child) -> None:
+    """Previous names of a shielded child stop matching most searches (and match again
+    when the shield is removed)."""
+    for key in child.name_keys:
+        key.hidden = bool(child.shielded) and not key.current
 
 
 def _involvement(user: User, service: dict) -> Involvement:

@@ -123,7 +123,8 @@ def _one_child(rng, pools, orgs: list[Organisation], today: date, ids, rows) -> 
         "created_by_organisation_id": owner.id, "created_at": now(), "updated_at": now()})
     for key in search_keys(family):
         rows[ChildNameKey].append({"id": ids[ChildNameKey], "child_id": child_id, "key": key,
-                                   "current": True, "date_of_birth": born})
+                                   "current": True, "date_of_birth": born,
+                                   "given": name_key(given).replace(" ", "")})
         ids[ChildNameKey] += 1
     schemes = [("nhs", _nhs_number(rng)), ("upn", _upn(rng))]
     if (today - born).days > 14 * 365:

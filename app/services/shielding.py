@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Child, Role, Shield, ShieldCategory, ShieldReview, User
 from app.services import audit
-from app.services.children import NotAllowed, Refused
+from app.services.children import NotAllowed, Refused, hide_previous_names
 from app.services.clock import now
 
 FIRST_REVIEW_DAYS = 7
@@ -51,6 +51,7 @@ def request(user: User, child: Child, category: ShieldCategory, reason: str | No
                     review_due=today + timedelta(days=FIRST_REVIEW_DAYS))
     db.session.add(shield)
     child.shielded = True
+    hide_previous_names(child)
     db.session.flush()
     audit.record("shield.requested", actor_user_id=user.id, ip=ip, shielded=True,
                  organisation_id=user.organisation_id, subject_type="shield",
@@ -76,6 +77,7 @@ def review(user: User, shield: Shield, *, keep: bool, reason: str, ip: str | Non
     else:
         shield.active, shield.ended_at = False, now()
         child.shielded = False
+        hide_previous_names(child)
     db.session.flush()
     audit.record("shield.kept" if keep else "shield.removed", actor_user_id=user.id, ip=ip,
                  organisation_id=user.organisation_id, subject_type="shield",

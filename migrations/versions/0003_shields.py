@@ -75,6 +75,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_shield_reviews_shield_id'), ['shield_id'], unique=False)
 
     with op.batch_alter_table('child_name_keys', schema=None) as batch_op:
+        batch_op.add_column(sa.Column("hidden", sa.Boolean(), server_default="0",
+                                      nullable=False))
         batch_op.add_column(sa.Column('current', sa.Boolean(), server_default="1",
                                       nullable=False))
 
@@ -92,6 +94,7 @@ def downgrade():
 
     with op.batch_alter_table('child_name_keys', schema=None) as batch_op:
         batch_op.drop_column('current')
+        batch_op.drop_column('hidden')
 
     with op.batch_alter_table('shield_reviews', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_shield_reviews_shield_id'))
