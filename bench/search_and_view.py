@@ -41,8 +41,7 @@ def _user(app, role: Role, org: str, email: str) -> str:
             accounts.create_user(email=email, name=email, role=role, organisation=organisation,
                                  password=PASSWORD, totp_secret=secret)
         else:
-            from app.services import crypto
-            from app.services import eligibility
+            from app.services import crypto, eligibility
             from app.services.clock import now
 
             existing.totp_secret_enc = crypto.encrypt(secret)
