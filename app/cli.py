@@ -15,6 +15,31 @@ from app.services import accounts, audit, passwords, totp
 users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 demo_cli = AppGroup("demo", help="Synthetic data for demos and benchmarks.")
+retention_cli = AppGroup("retention", help="Archive and destroy records on time.")
+
+
+@retention_cli.command("run")
+@click.option("--dry-run", is_flag=True, help="Report what would happen; change nothing.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Apply the rules as on this day (default: today).")
+def retention_run(dry_run, as_of):
+    """Apply the retention rules in one transaction and print what was done, by rule."""
+    from app.services import retention
+    from app.services.clock import now
+
+    day = as_of.date() if as_of else now().date()
+    try:
+        report = retention.run(day, dry_run=dry_run)
+    except Exception:
+        db.session.rollback()
+        click.echo("Retention run FAILED: nothing was changed.", err=True)
+        raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for line in report.lines():
+        click.echo(line)
 
 
 @users_cli.command("create")
@@ -133,4 +158,5 @@ def register(app) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(setup_link)

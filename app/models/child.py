@@ -141,6 +141,12 @@ class Child(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("children.id"))
     # True while an active shield exists (kept by services/shielding.py, used by queries)
     shielded: Mapped[bool] = mapped_column(default=False)
+    # Retention (services/retention.py)
+    archived_at: Mapped[datetime | None] = mapped_column(index=True)
+    archive_reason: Mapped[str | None] = mapped_column(sa.String(40))
+    left_england_on: Mapped[date | None]
+    stay_until: Mapped[date | None]  # consent to stay past 18 (to 20, or to 25)
+    stay_consent: Mapped[str | None] = mapped_column(sa.String(400))  # who, when, why
     # Normalised keys for matching and search (lower case, no accents or punctuation).
     family_key: Mapped[str] = mapped_column(sa.String(200), index=True)
     given_key: Mapped[str] = mapped_column(sa.String(200))
@@ -225,6 +231,9 @@ class Involvement(db.Model):
     consent_relationship: Mapped[str | None] = mapped_column(sa.String(60))
     consent_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # Contact details leave the live record a year after the end (or when kept, later)
+    keep_contact_until: Mapped[date | None]
+    contact_archived_at: Mapped[datetime | None]
 
     child: Mapped[Child] = relationship(back_populates="involvements")
     organisation: Mapped[Organisation] = relationship(lazy="joined")
