@@ -132,10 +132,11 @@ def run(as_of: date, *, dry_run: bool) -> Report:
             report.archived.setdefault(due[1], []).append(child.id)
             if not dry_run:
                 archive(child, due[1], moment)
+    just_archived = {child_id for ids in report.archived.values() for child_id in ids}
     for child in db.session.scalars(sa.select(Child).where(
             Child.status == ChildStatus.archived).order_by(Child.id)):
         due = destroy_due(child)
-        if due and due <= as_of and child.id not in sum(report.archived.values(), []):
+        if due and due <= as_of and child.id not in just_archived:
             report.destroyed.append(child.id)
             if not dry_run:
                 destroy(child)
@@ -174,8 +175,8 @@ def archive(child: Child, reason: str, moment: datetime) -> None:
 def destroy(child: Child) -> None:
     """Delete the record and everything about the child; erase its audit details; leave a
     tombstone event that names no one."""
-    child_ids = [child.id] + list(db.session.scalars(
-        sa.select(Child.id).where(Child.merged_into_id == child.id)))
+    child_ids = [child.id, *db.session.scalars(
+        sa.select(Child.id).where(Child.merged_into_id == child.id))]
     seqs = sa.select(AuditEvent.seq).where(AuditEvent.child_id.in_(child_ids))
     db.session.execute(sa.update(AuditDetail).where(AuditDetail.event_seq.in_(seqs))
                        .values(body=None, erased_at=now())
