@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.views import (
         account,
         admin,
+        archive,
         audit,
         auth,
         children,
@@ -94,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, enrol, account, admin, children, records, parts, search, audit,
-                   shields, eligibility, users):
+                   shields, eligibility, users, archive):
         app.register_blueprint(module.bp)
 
 

@@ -17,7 +17,7 @@ A run is one transaction: it all happens, or nothing does. A second run changes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -196,3 +196,58 @@ def destroy(child: Child) -> None:
     db.session.flush()
     audit.record("child.destroyed", subject_type="child", subject_id=child_ids[0],
                  child_id=None)
+
+
+def record_circumstances(user, child: Child, *, date_of_death, left_england_on, stay_until,
+                         stay_consent, ip) -> None:
+    """Record death, leaving England or consent to stay (what retention acts on)."""
+    from app.services import disclosure
+    from app.services.children import NotAllowed, Refused
+
+    if not (user.is_management or disclosure.may_edit(user, child)):
+        raise NotAllowed()
+    if stay_until and stay_until > anniversary(child.date_of_birth, 25):
+        raise Refused("Consent to stay can run to the 25th birthday at the latest")
+    child.date_of_death, child.left_england_on = date_of_death, left_england_on
+    child.stay_until, child.stay_consent = stay_until, (stay_consent or None) if stay_until \
+        else None
+    audit.record("child.retention_changed", actor_user_id=user.id, ip=ip,
+                 organisation_id=user.organisation_id, child_id=child.id,
+                 reason_category="updating_record",
+                 detail={"death": str(date_of_death), "left": str(left_england_on),
+                         "stay_until": str(stay_until), "consent": stay_consent})
+
+
+@dataclass
+class Upcoming:
+    """A record due to be archived or destroyed soon."""
+
+    child: Child
+    due: date
+    what: str
+
+
+def upcoming(today: date, days: int = 90) -> list[Upcoming]:
+    """Archives and destructions due in the next `days` days, soonest first."""
+    horizon = today + timedelta(days=days)
+    born_by = anniversary(horizon, -ARCHIVE_AGE)
+    candidates = db.session.scalars(sa.select(Child).where(
+        Child.status == ChildStatus.active,
+        sa.or_(Child.date_of_birth <= born_by, Child.date_of_death.is_not(None),
+               Child.left_england_on.is_not(None), Child.stay_until.is_not(None))))
+    rows = []
+    for child in candidates:
+        due = archive_due(child)
+        if due and due[0] <= horizon:
+            rows.append(Upcoming(child, due[0], f"archive: {due[1]}"))
+    archived_by = datetime.combine(anniversary(horizon, -DESTROY_AFTER_YEARS), time(23, 59))
+    for child in db.session.scalars(sa.select(Child).where(
+            Child.status == ChildStatus.archived, Child.archived_at <= archived_by)):
+        rows.append(Upcoming(child, destroy_due(child), "destroy"))
+    return sorted(rows, key=lambda row: row.due)
+
+
+def archived(limit: int = 500) -> list[Child]:
+    """Archived records, newest first (for the management team's archive list)."""
+    return list(db.session.scalars(sa.select(Child).where(
+        Child.status == ChildStatus.archived).order_by(Child.archived_at.desc()).limit(limit)))

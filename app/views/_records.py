@@ -25,6 +25,7 @@ PAGES = {
     "shield": ("shields.request_shield", None),
     "contact": ("shields.contact_about_child", None),
     "contact_service": ("shields.contact_about_service", "involvement_id"),
+    "retention": ("archive.circumstances", None),
 }
 
 

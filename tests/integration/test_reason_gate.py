@@ -10,8 +10,9 @@ from tests.conftest import csrf_token
 from tests.integration.children_helpers import MARKERS, details, make_child, person, service
 
 # Routes naming a child that show none of the child's data themselves: the reason prompt,
-# and the management team's access history (events and reasons, not the record).
-NO_CHILD_DATA = {"records.reason", "audit.child_history"}
+# the management team's access history (events and reasons, not the record), and the
+# archive, which asks its own limited reasons (tested in test_retention.py).
+NO_CHILD_DATA = {"records.reason", "audit.child_history", "archive.open_record"}
 
 
 @pytest.mark.parametrize("htmx", [False, True])

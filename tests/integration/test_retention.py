@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from tests.integration.children_helpers import (
     details,
     events,
     make_child,
+    open_record,
     person,
     service,
 )
@@ -198,3 +199,44 @@ def test_cli_prints_by_rule(app, runner):
     real = runner.invoke(args=["retention", "run", "--as-of", "2026-03-01"])
     assert "1 record(s) were archived" in real.output
     assert "Amelia" not in real.output  # references, never names
+
+
+def test_retention_screens(app):
+    manager, _ = person(app, "admin", "County Council", "manager@county.example")
+    head, user_id = person(app, "practitioner", "Hilltop School", "head@hilltop.example")
+    today = datetime.now().date()
+    turning = anniversary(today, -18) + timedelta(days=30)
+    soon = _child(app, user_id, dob=turning.isoformat())
+    later = _child(app, user_id, dob="2015-05-05")
+    page = manager.get("/retention").get_data(as_text=True)
+    assert f"({soon})" in page and f"({later})" not in page
+    assert head.get("/retention").status_code == 403 and head.get("/archive").status_code == 403
+    # recording consent to stay, through the reason gate
+    form = open_record(head, later, page="retention")
+    assert form.status_code == 200
+    refused = head.post(form.request.url, data={"stay_until": ["5", "5", "2041"],
+                                                "stay_consent": "Care leaver",
+                                                "csrf_token": csrf_token(head, "/")})
+    assert refused.status_code == 422 and "25th birthday" in refused.get_data(as_text=True)
+    saved = head.post(form.request.url, data={"stay_until": ["5", "5", "2040"],
+                                              "stay_consent": "",
+                                              "csrf_token": csrf_token(head, "/")})
+    assert saved.status_code == 422  # consent must say who, when, why
+    saved = head.post(form.request.url, data={
+        "stay_until": ["5", "5", "2040"], "stay_consent": "The young person, care leaver",
+        "csrf_token": csrf_token(head, "/")})
+    assert saved.status_code == 302 and events(app, "child.retention_changed")
+    # the archive: limited reasons, each opening audited
+    _run(app, anniversary(turning, 18))
+    assert f"({soon})" in manager.get("/archive").get_data(as_text=True)
+    empty = manager.post(f"/archive/{soon}", data={"csrf_token": csrf_token(manager, "/")})
+    assert empty.status_code == 422
+    opened = manager.post(f"/archive/{soon}", data={
+        "reason": "serious_case_review", "detail": "SCR 2026/14",
+        "csrf_token": csrf_token(manager, "/")})
+    assert opened.status_code == 200 and MARKERS["phone"] in opened.get_data(as_text=True)
+    viewed = events(app, "archive.viewed")
+    assert [(e.child_id, e.reason_category) for e in viewed] == [(soon, "serious_case_review")]
+    assert manager.post(f"/archive/{later}", data={
+        "reason": "serious_case_review", "detail": "x",
+        "csrf_token": csrf_token(manager, "/")}).status_code == 404  # not archived
