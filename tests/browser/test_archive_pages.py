@@ -20,8 +20,8 @@ def test_retention_and_archive_pages(live_app, live_server, page):
                                           organisation="County Council")
     today = now().date()
     born = retention.anniversary(today, -18).isoformat()
-    child_id = make_child(live_app, manager_id, data={"details": details(dob=born),
-                                                      "services": [service()]})
+    make_child(live_app, manager_id, data={"details": details(dob=born),
+                                           "services": [service()]})
     make_child(live_app, manager_id, data={"details": details(given="Bea"), "services": []})
     with live_app.app_context():
         retention.run(today, dry_run=False)
