@@ -43,6 +43,7 @@ class ServiceView:
     consent: str | None = None
     editable: bool = False
     current: bool = True
+    contact_archived: bool = False
 
 
 @dataclass
@@ -157,6 +158,14 @@ def _service(viewer: User, involvement: Involvement, today: date) -> ServiceView
         consent = (f"{involvement.consent_given_by} ({involvement.consent_relationship}), "
                    f"{format_date(involvement.consent_date)}" if involvement.consent_date
                    else None)
+    if involvement.contact_archived_at is not None:  # retention took the contact details
+        return ServiceView(
+            id=involvement.id, unspecified=False, type_label=involvement.service_type.label,
+            category=involvement.service_type.category.value,
+            service_name=involvement.service_name,
+            organisation_name=involvement.organisation.name,
+            start_date=involvement.start_date, end_date=involvement.end_date,
+            current=False, contact_archived=True)
     return ServiceView(
         id=involvement.id, unspecified=False, type_label=involvement.service_type.label,
         category=involvement.service_type.category.value, service_name=involvement.service_name,

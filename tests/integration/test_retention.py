@@ -175,6 +175,12 @@ def test_contact_details_archive_a_year_after_the_end_unless_kept(app):
     assert _run(app, date(2026, 7, 31)).contacts_archived == [ids[0]]
     assert _run(app, date(2030, 7, 30)).contacts_archived == []
     assert _run(app, date(2030, 7, 31)).contacts_archived == [ids[1]]
+    from app.services import disclosure
+    with app.app_context():
+        view = disclosure.project(db.session.get(User, user_id),
+                                  db.session.get(Child, child_id))
+        archived = next(s for s in view.services if s.id == ids[0])
+        assert archived.contact_archived and archived.phone is None
 
 
 def test_archived_children_are_not_found_and_refuse_ordinary_access(app):
