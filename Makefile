@@ -22,7 +22,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 ## run: install, migrate the database, print the first-run link if needed, serve on :5000
 run: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
-	$(BIN)/flask setup-link
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask setup-link
+	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
 	TEAMAROUND_PLAIN_HTTP=$${TEAMAROUND_PLAIN_HTTP:-1} $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: install and run every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
