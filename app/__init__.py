@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
         eligibility,
         enrol,
         main,
+        mediated,
         parts,
         records,
         search,
@@ -95,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, enrol, account, admin, children, records, parts, search, audit,
-                   shields, eligibility, users, archive):
+                   shields, eligibility, users, archive, mediated):
         app.register_blueprint(module.bp)
 
 

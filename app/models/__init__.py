@@ -15,6 +15,7 @@ from app.models.child import (
     ServiceCategory,
     ServiceType,
 )
+from app.models.mediated import MediatedRequest, RequestStatus
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.shield import ContactKind, ContactRequest, Shield, ShieldCategory, ShieldReview
 from app.models.user import (
@@ -43,9 +44,11 @@ __all__ = [
     "Identifier",
     "Invitation",
     "Involvement",
+    "MediatedRequest",
     "Organisation",
     "OrganisationKind",
     "RecoveryCode",
+    "RequestStatus",
     "Role",
     "RoleCategory",
     "Scheme",

@@ -282,3 +282,40 @@ def carer_for_edit(viewer: User, child: Child, carer_id: int) -> dict | None:
     return {"name": carer.name, "relationship": carer.relationship_to_child,
             "parental_responsibility": "yes" if carer.parental_responsibility else "no",
             "address": carer.address, "phone": carer.phone, "email": carer.email}
+
+
+def mediated_fields(child: Child) -> list[tuple[str, str, str]]:
+    """What a broker may disclose to a mediated-access requester: what a practitioner of an
+    organisation not working with the child would see (no NHS number, no sensitive service,
+    and nothing about whereabouts when shielded). Returns (key, label, value) triples."""
+    from types import SimpleNamespace
+
+    outsider = SimpleNamespace(role=Role.practitioner, organisation_id=-1, is_management=False)
+    view = project(outsider, child, "mediated")
+    fields = [("name", "Name", view.full_name),
+              ("dob", "Date of birth", format_date(view.date_of_birth)),
+              ("gender", "Gender", view.gender)]
+    fields += [(f"id:{label}", label, value) for label, value in view.identifiers]
+    if view.whereabouts_withheld:
+        fields.append(("shielded", "Where the child is",
+                       "Withheld: this record is shielded. The management team can broker "
+                       "contact."))
+        return fields
+    if view.address:
+        fields.append(("address", "Address", ", ".join(view.address)))
+    for carer in view.carers:
+        contact = ", ".join(v for v in (carer.phone, carer.email) if v) or "no contact recorded"
+        fields.append((f"carer:{carer.id}", f"Parent or carer: {carer.name} "
+                       f"({carer.relationship})", contact))
+    for service in view.services:
+        if service.unspecified:
+            fields.append((f"service:{service.id}", "Another service",
+                           "An unspecified service is involved. The management team can "
+                           "broker contact."))
+        elif service.current and not service.contact_archived:
+            who = ", ".join(v for v in (service.practitioner_name, service.practitioner_role,
+                                        service.phone, service.email) if v)
+            lead = " (lead professional)" if service.lead_professional else ""
+            fields.append((f"service:{service.id}", f"{service.type_label}{lead}",
+                           f"{service.service_name}" + (f": {who}" if who else "")))
+    return fields

@@ -129,7 +129,9 @@ def _query(viewer: User, criteria: Criteria):
     return query
 
 
-def search(viewer: User, criteria: Criteria, *, cap: int, ip: str | None) -> Outcome:
+def search(viewer: User, criteria: Criteria, *, cap: int, ip: str | None,
+           on_behalf_of_user_id: int | None = None, reason_category: str | None = None,
+           note: str | None = None) -> Outcome:
     """Run a search the rules allow and audit it; above the cap, no rows at all."""
     check(criteria)
     found = list(db.session.scalars(
@@ -140,6 +142,7 @@ def search(viewer: User, criteria: Criteria, *, cap: int, ip: str | None) -> Out
                       capped=capped)
     audit.record("search", outcome="capped" if capped else "success",
                  actor_user_id=viewer.id, organisation_id=viewer.organisation_id, ip=ip,
-                 detail={"criteria": criteria.terms(),
+                 on_behalf_of_user_id=on_behalf_of_user_id, reason_category=reason_category,
+                 detail={"criteria": criteria.terms(), "for": note,
                          "results": None if capped else len(outcome.rows)})
     return outcome

@@ -11,8 +11,10 @@ from tests.integration.children_helpers import MARKERS, details, make_child, per
 
 # Routes naming a child that show none of the child's data themselves: the reason prompt,
 # the management team's access history (events and reasons, not the record), and the
-# archive, which asks its own limited reasons (tested in test_retention.py).
-NO_CHILD_DATA = {"records.reason", "audit.child_history", "archive.open_record"}
+# archive, which asks its own limited reasons (tested in test_retention.py), and a broker's
+# answer to a mediated request, whose reason is the claimed request (test_mediated.py).
+NO_CHILD_DATA = {"records.reason", "audit.child_history", "archive.open_record",
+                 "mediated.choose"}
 
 
 @pytest.mark.parametrize("htmx", [False, True])

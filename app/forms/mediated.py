@@ -1,0 +1,66 @@
+"""Forms for mediated access."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from app.forms.fields import DayMonthYearField, not_in_future
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(label, message, max_length=200, hint=None):
+    return StringField(label, widget=GovTextInput(), filters=[_strip], description=hint,
+                       validators=[DataRequired(message=message), Length(max=max_length)])
+
+
+class RequestForm(FlaskForm):
+    """Who is asking, about whom, and why."""
+
+    requester_name = _text("Your full name", "Enter your full name")
+    requester_organisation = _text("Your organisation", "Enter your organisation")
+    requester_role = _text("Your role", "Enter your role", 100,
+                           "For example school nurse, youth worker")
+    requester_contact = _text("How can the answer reach you?", "Enter a phone number or "
+                              "email address", 300, "A phone number or email address at work")
+    addressed_to = SelectField("Which organisation are you asking?", widget=GovSelect(),
+                               coerce=int, validators=[InputRequired(message="Choose the "
+                                                                   "organisation to ask")])
+    child_given_names = _text("Child's given names", "Enter the child's given names")
+    child_family_name = _text("Child's family name", "Enter the child's family name")
+    child_date_of_birth = DayMonthYearField("Child's date of birth (if you know it)",
+                                            what="The date of birth", required=False,
+                                            validators=[not_in_future])
+    child_other_details = TextAreaField("Anything else that helps identify the child",
+                                        widget=GovTextArea(), filters=[_strip],
+                                        validators=[Optional(), Length(max=500)],
+                                        description="For example a previous address or school")
+    reason = TextAreaField("Why do you need to know?", widget=GovTextArea(), filters=[_strip],
+                           validators=[DataRequired(message="Say why you need to know"),
+                                       Length(max=1000)])
+    urgency = RadioField("How urgent is it?", widget=GovRadioInput(),
+                         choices=[("routine", "Routine"),
+                                  ("urgent", "Urgent: a child may be at risk today")],
+                         validators=[InputRequired(message="Select how urgent it is")])
+    submit = SubmitField("Send the request", widget=GovSubmitInput())
+
+
+class DeclineForm(FlaskForm):
+    """Why the request is declined."""
+
+    reason = TextAreaField("Why are you declining?", widget=GovTextArea(), filters=[_strip],
+                           validators=[DataRequired(message="Give the reason for declining"),
+                                       Length(max=1000)],
+                           description="The requester sees this")
+    submit = SubmitField("Decline the request", widget=GovSubmitInput())

@@ -1,0 +1,119 @@
+"""Mediated access: requesters ask; brokers of the addressed organisation (or the management
+team) claim, look the child up under the request's reason, and disclose what the policy
+allows and no more. Every step records who acted and on whose behalf."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Child, MediatedRequest, RequestStatus, Role, User
+from app.services import audit, disclosure
+from app.services.children import NotAllowed, Refused
+from app.services.clock import now
+
+REASON = "mediated_request"
+
+
+def may_broker(user: User, request: MediatedRequest) -> bool:
+    """Practitioners of the organisation asked, and the management team."""
+    return user.is_management or (user.role == Role.practitioner
+                                  and user.organisation_id == request.addressed_to_id)
+
+
+def _audit(action: str, user: User | None, request: MediatedRequest, ip, **fields):
+    audit.record(action, actor_user_id=user.id if user else None, ip=ip,
+                 organisation_id=user.organisation_id if user else None,
+                 on_behalf_of_user_id=request.requester_user_id, subject_type="mediated_request",
+                 subject_id=request.id, reason_category=REASON, **fields)
+
+
+def create(*, requester: User | None, logged_by: User | None, values: dict,
+           ip: str | None) -> MediatedRequest:
+    """A new request, by a requester or logged by staff on someone's behalf."""
+    request = MediatedRequest(requester_user_id=requester.id if requester else None,
+                              logged_by_user_id=logged_by.id if logged_by else None, **values)
+    db.session.add(request)
+    db.session.flush()
+    _audit("mediated.created", logged_by or requester, request, ip,
+           detail={"child": f"{values['child_given_names']} {values['child_family_name']}"})
+    return request
+
+
+def mine(user: User) -> list[MediatedRequest]:
+    """A requester's own requests, newest first."""
+    return list(db.session.scalars(sa.select(MediatedRequest).where(
+        MediatedRequest.requester_user_id == user.id).order_by(MediatedRequest.id.desc())))
+
+
+def queue(user: User) -> list[MediatedRequest]:
+    """Requests this broker may handle that are not finished, urgent and oldest first."""
+    query = sa.select(MediatedRequest).where(MediatedRequest.status.in_(
+        [RequestStatus.open, RequestStatus.in_progress]))
+    if not user.is_management:
+        query = query.where(MediatedRequest.addressed_to_id == user.organisation_id)
+    return list(db.session.scalars(query.order_by(MediatedRequest.urgent.desc(),
+                                                  MediatedRequest.id)))
+
+
+def claim(user: User, request: MediatedRequest, *, ip: str | None) -> bool:
+    """Claim an open request; one conditional UPDATE, so two brokers cannot both win."""
+    if not may_broker(user, request):
+        raise NotAllowed()
+    won = db.session.execute(
+        sa.update(MediatedRequest)
+        .where(MediatedRequest.id == request.id, MediatedRequest.status == RequestStatus.open)
+        .values(status=RequestStatus.in_progress, claimed_by_user_id=user.id, claimed_at=now())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    if won:
+        db.session.refresh(request)
+        _audit("mediated.claimed", user, request, ip)
+    return won
+
+
+def _working(user: User, request: MediatedRequest) -> None:
+    if request.status != RequestStatus.in_progress or request.claimed_by_user_id != user.id:
+        raise Refused("Claim this request before you work on it")
+
+
+def options(user: User, request: MediatedRequest, child: Child, *, ip: str | None):
+    """The fields the policy lets this request be told; looking is audited under it."""
+    _working(user, request)
+    if not disclosure.may_open(user, child):
+        raise NotAllowed()
+    _audit("child.viewed", user, request, ip, child_id=child.id, shielded=child.shielded,
+           detail={"page": "mediated answer", "request": request.reference})
+    return disclosure.mediated_fields(child)
+
+
+def answer(user: User, request: MediatedRequest, child: Child, keys: list[str], *,
+           ip: str | None) -> None:
+    """Disclose the chosen fields (never more than the policy allows) and close."""
+    _working(user, request)
+    if not disclosure.may_open(user, child):
+        raise NotAllowed()
+    allowed = {key: (label, value) for key, label, value in disclosure.mediated_fields(child)}
+    if not keys or any(key not in allowed for key in keys):
+        raise Refused("Choose what to tell them from the list")
+    disclosed = [allowed[key] for key in allowed if key in keys]
+    request.child_id, request.answer = child.id, json.dumps(disclosed)
+    request.status, request.answered_at = RequestStatus.answered, now()
+    _audit("mediated.answered", user, request, ip, child_id=child.id,
+           shielded=child.shielded, detail={"disclosed": [label for label, _ in disclosed]})
+
+
+def decline(user: User, request: MediatedRequest, reason: str, *, ip: str | None) -> None:
+    """Close the request without an answer; the reason is required and shown."""
+    _working(user, request)
+    if not reason.strip():
+        raise Refused("Give the reason for declining")
+    request.status, request.decline_reason = RequestStatus.declined, reason.strip()
+    request.answered_at = now()
+    _audit("mediated.declined", user, request, ip, detail={"reason": reason})
+
+
+def disclosed(request: MediatedRequest) -> list[tuple[str, str]]:
+    """What the requester was told."""
+    return [tuple(pair) for pair in json.loads(request.answer or "[]")]

@@ -1,0 +1,194 @@
+"""Mediated access: requesters ask, brokers answer exactly what the rules allow."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from app.extensions import db
+from app.models import Child, MediatedRequest, ShieldCategory, User
+from app.services import mediated, shielding
+from app.services.children import Refused
+from tests.conftest import csrf_token
+from tests.integration.children_helpers import (
+    CONSENT,
+    MARKERS,
+    details,
+    events,
+    make_child,
+    person,
+    service,
+)
+
+
+@pytest.fixture
+def world(app):
+    made = {"manager": person(app, "admin", "County Council", "manager@county.example"),
+            "broker": person(app, "practitioner", "Hilltop School", "head@hilltop.example"),
+            "other_broker": person(app, "practitioner", "Hilltop School", "dep@hilltop.example"),
+            "outsider": person(app, "practitioner", "Riverside Youth", "ola@riverside.example"),
+            "requester": person(app, "requester", "Riverside Youth", "nurse@riverside.example"),
+            "other_requester": person(app, "requester", "Riverside Youth",
+                                      "gp@riverside.example")}
+    made["child"] = make_child(app, made["broker"][1], data={
+        "details": details(), "identifiers": {"nhs": "9434765919", "upn": "B801200005001"},
+        "carers": [{"name": "Sarah O'Neill", "relationship": "Mother",
+                    "parental_responsibility": "yes", "address": None,
+                    "phone": "07700 900 555", "email": None}],
+        "services": [service(), service("mental_health", MARKERS["camhs"], **CONSENT)]})
+    return made
+
+
+def _ask(client, addressed_to=2):
+    token = csrf_token(client, "/requests/new")
+    return client.post("/requests/new", data={
+        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
+        "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
+        "addressed_to": str(addressed_to), "child_given_names": "Amelia",
+        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
+        "reason": "Immunisation follow-up", "urgency": "routine", "csrf_token": token})
+
+
+def _request_id(app):
+    with app.app_context():
+        return db.session.query(MediatedRequest).order_by(MediatedRequest.id.desc()).first().id
+
+
+def _hilltop(app):
+    from app.models import Organisation
+    with app.app_context():
+        return db.session.query(Organisation).filter_by(name="Hilltop School").one().id
+
+
+def test_requesters_reach_nothing_but_their_own_requests(app, world):
+    requester = world["requester"][0]
+    assert _ask(requester, _hilltop(app)).status_code == 302
+    request_id = _request_id(app)
+    assert requester.get(f"/requests/{request_id}").status_code == 200
+    for path in ("/search", "/children/", f"/children/{world['child']}",
+                 f"/children/{world['child']}/reason", "/requests/queue", "/audit"):
+        for headers in ({}, {"HX-Request": "true"}):
+            assert requester.get(path, headers=headers).status_code in (302, 403), path
+    other = world["other_requester"][0]
+    assert other.get(f"/requests/{request_id}").status_code == 404
+    assert other.get(f"/requests/{request_id}/letter.pdf").status_code == 404
+    assert other.post(f"/requests/{request_id}/claim",
+                      data={"csrf_token": csrf_token(other, "/")}).status_code == 403
+
+
+def test_two_brokers_claiming_at_once_one_wins(app, world):
+    _ask(world["requester"][0], _hilltop(app))
+    request_id = _request_id(app)
+    with app.app_context():
+        first = db.session.get(User, world["broker"][1])
+        second = db.session.get(User, world["other_broker"][1])
+        item = db.session.get(MediatedRequest, request_id)
+        assert mediated.claim(first, item, ip=None) is True
+        assert mediated.claim(second, item, ip=None) is False
+        db.session.commit()
+    outsider = world["outsider"][0]
+    assert outsider.post(f"/requests/{request_id}/claim",
+                         data={"csrf_token": csrf_token(outsider, "/")}).status_code == 403
+
+
+def _answer(app, world, keys=None, shielded=False):
+    _ask(world["requester"][0], _hilltop(app))
+    request_id = _request_id(app)
+    broker = world["broker"][0]
+    if shielded:
+        with app.app_context():
+            shielding.request(db.session.get(User, world["broker"][1]),
+                              db.session.get(Child, world["child"]),
+                              ShieldCategory.domestic_violence, "refuge", ip=None)
+            db.session.commit()
+    broker.post(f"/requests/{request_id}/claim", data={"csrf_token": csrf_token(broker, "/")})
+    work = broker.post(f"/requests/{request_id}/work", data={
+        "family_name": "O'Neill", "date_of_birth": ["14", "2", "2016"],
+        "csrf_token": csrf_token(broker, "/")})
+    assert "Amelia O&#39;Neill" in work.get_data(as_text=True)
+    page = broker.get(f"/requests/{request_id}/children/{world['child']}")
+    offered = re.findall(r'name="field" type="checkbox" value="([^"]+)"',
+                         page.get_data(as_text=True))
+    chosen = keys(offered) if keys else offered
+    response = broker.post(f"/requests/{request_id}/children/{world['child']}",
+                           data={"field": chosen, "csrf_token": csrf_token(broker, "/")})
+    return request_id, offered, page.get_data(as_text=True), response
+
+
+def _pdf_text(client, request_id) -> str:
+    response = client.get(f"/requests/{request_id}/letter.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    return subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_answer_discloses_only_what_the_policy_allows(app, world):
+    request_id, offered, page, response = _answer(app, world)
+    assert response.status_code == 302
+    assert "id:NHS number" not in offered and "943 476 5919" not in page  # no NHS number
+    assert MARKERS["camhs"] not in page  # sensitive service: unspecified
+    requester = world["requester"][0]
+    answer = requester.get(f"/requests/{request_id}").get_data(as_text=True)
+    assert MARKERS["school"] in answer and MARKERS["camhs"] not in answer
+    text = _pdf_text(requester, request_id)
+    assert f"MR-{request_id:06d}" in text and "Hilltop School" in text
+    assert MARKERS["school"] in text and MARKERS["camhs"] not in text
+    assert "Page 1 of 1" in text
+    answered = events(app, "mediated.answered")[0]
+    assert answered.actor_user_id == world["broker"][1]
+    assert answered.on_behalf_of_user_id == world["requester"][1]
+    assert answered.reason_category == "mediated_request"
+    viewed = [e for e in events(app, "child.viewed") if e.on_behalf_of_user_id]
+    assert viewed and viewed[0].on_behalf_of_user_id == world["requester"][1]
+    assert events(app, "mediated.letter_downloaded")
+
+
+def test_a_shielded_childs_whereabouts_are_never_disclosed(app, world):
+    request_id, offered, page, _ = _answer(app, world, shielded=True)
+    for marker in (MARKERS["street"], MARKERS["postcode"], MARKERS["school"],
+                   MARKERS["phone"], "07700 900 555", "Bristol"):
+        assert marker not in page
+    assert "shielded" in page and "address" not in offered
+    text = _pdf_text(world["requester"][0], request_id)
+    for marker in (MARKERS["street"], MARKERS["postcode"], MARKERS["school"],
+                   MARKERS["phone"], "Bristol"):
+        assert marker not in text
+    assert "management team can broker contact" in text
+
+
+def test_forged_fields_are_refused(app, world):
+    _, _, _, response = _answer(app, world, keys=lambda offered: ["id:NHS number", "name"])
+    assert response.status_code == 422
+    with app.app_context():
+        item = db.session.query(MediatedRequest).one()
+        assert item.answer is None and item.status.value == "in_progress"
+        broker = db.session.get(User, world["broker"][1])
+        with pytest.raises(Refused):
+            mediated.answer(broker, item, db.session.get(Child, world["child"]), [], ip=None)
+
+
+def test_declining_needs_a_reason_and_the_requester_sees_it(app, world):
+    _ask(world["requester"][0], _hilltop(app))
+    request_id = _request_id(app)
+    broker = world["broker"][0]
+    broker.post(f"/requests/{request_id}/claim", data={"csrf_token": csrf_token(broker, "/")})
+    broker.post(f"/requests/{request_id}/decline", data={"d-reason": "",
+                                                          "csrf_token": csrf_token(broker, "/")})
+    with app.app_context():
+        assert db.session.get(MediatedRequest, request_id).status.value == "in_progress"
+    broker.post(f"/requests/{request_id}/decline", data={
+        "d-reason": "We cannot identify the child from these details",
+        "csrf_token": csrf_token(broker, "/")})
+    page = world["requester"][0].get(f"/requests/{request_id}").get_data(as_text=True)
+    assert "We cannot identify the child" in page
+    assert world["requester"][0].get(f"/requests/{request_id}/letter.pdf").status_code == 404
+
+
+def test_staff_log_a_request_made_by_phone(app, world):
+    broker = world["broker"][0]
+    assert _ask(broker, _hilltop(app)).status_code == 302
+    created = events(app, "mediated.created")[-1]
+    assert created.actor_user_id == world["broker"][1] and created.on_behalf_of_user_id is None
+    assert "Nina Nurse" in broker.get("/requests/queue").get_data(as_text=True)
