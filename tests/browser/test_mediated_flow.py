@@ -63,5 +63,5 @@ def test_request_from_creation_to_printed_answer(live_app, live_server, page):
         check_accessible(page, "85-answer")
         with page.expect_download() as download:
             page.click("text=Download the letter to print (PDF)")
-        path = download.value.path()
-        assert open(path, "rb").read(5) == b"%PDF-"
+        with open(download.value.path(), "rb") as letter:
+            assert letter.read(5) == b"%PDF-"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -120,7 +121,9 @@ def _answer(app, world, keys=None, shielded=False):
 def _pdf_text(client, request_id) -> str:
     response = client.get(f"/requests/{request_id}/letter.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    return subprocess.run(["pdftotext", "-", "-"], input=response.data, capture_output=True,
+    pdftotext = shutil.which("pdftotext")  # poppler-utils, installed by .ci/run
+    assert pdftotext, "pdftotext is missing: apt-get install poppler-utils"
+    return subprocess.run([pdftotext, "-", "-"], input=response.data, capture_output=True,
                           check=True).stdout.decode()
 
 
