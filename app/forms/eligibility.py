@@ -56,8 +56,11 @@ class EligibilityForm(FlaskForm):
     role_category = category_field()
     training = training_field()
     dbs = dbs_field()
-    nominate = BooleanField("I nominate this person: their work needs access to TeamAround",
-                            widget=GovCheckboxInput())
+    nominate = RadioField("Nominated by the organisation?", widget=GovRadioInput(),
+                          choices=[("yes", "Yes: their work needs access to TeamAround"),
+                                   ("no", "No: withdraw the nomination")],
+                          validators=[InputRequired(message="Select whether they are "
+                                                    "nominated")])
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -288,6 +288,9 @@ def live_reenrolment(token: str) -> User | None:
 
 def complete_reenrolment(user: User, password: str, code: str, ip: str | None):
     """Password plus the first code of the new app; returns new recovery codes, or None."""
+    if is_locked(user):
+        passwords.verify_password(None, password)
+        return None
     ok, _ = passwords.verify_password(user.password_hash, password)
     step = totp.matching_step(crypto.decrypt(user.pending_totp_enc), code) if ok else None
     if step is None:

@@ -34,13 +34,17 @@ def _audit(actor: User, target: User, action: str, ip: str | None, **detail) -> 
 def update_eligibility(actor: User, target: User, *, role_category: RoleCategory | None,
                        training_on: date | None, dbs_on: date | None, nominate: bool,
                        ip: str | None) -> None:
-    """Record the role category, training and DBS dates, and (optionally) nominate."""
+    """Record the role category, training and DBS dates, and nominate or withdraw it."""
     _check(actor, target)
+    if actor.id == target.id:
+        raise Refused("You cannot record your own eligibility: ask another administrator")
     target.role_category = role_category
     target.training_completed_on = training_on
     target.dbs_checked_on = dbs_on
-    if nominate:
+    if nominate and target.nominated_at is None:
         target.nominated_by_user_id, target.nominated_at = actor.id, now()
+    elif not nominate:
+        target.nominated_by_user_id, target.nominated_at = None, None
     _audit(actor, target, "user.eligibility_changed", ip, nominated=nominate,
            training=str(training_on), dbs=str(dbs_on),
            category=role_category.value if role_category else None)

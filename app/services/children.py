@@ -20,6 +20,7 @@ from app.models import (
     Involvement,
     Scheme,
     ServiceType,
+    Shield,
     User,
 )
 from app.services import audit, disclosure
@@ -327,6 +328,12 @@ def merge(user: User, keep: Child, other: Child, *, ip: str | None) -> None:
             carer.child = keep
         for involvement in list(other.involvements):
             involvement.child = keep
+    if other.shielded and not keep.shielded:  # a shield always survives a merge
+        for shield in db.session.scalars(sa.select(Shield).where(
+                Shield.child_id == other.id, Shield.active.is_(True))):
+            shield.child_id = keep.id
+        keep.shielded = True
+        hide_previous_names(keep)
     other.status, other.merged_into_id = ChildStatus.merged, keep.id
     db.session.flush()
     for child_id in (other.id, keep.id):  # both records' histories show the merge

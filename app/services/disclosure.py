@@ -141,6 +141,8 @@ def may_change_involvement(viewer: User, involvement: Involvement) -> bool:
     """An organisation changes and ends only its own involvements."""
     if viewer.organisation_id != involvement.organisation_id:
         return False
+    if involvement.contact_archived_at is not None:  # retention has taken it
+        return False
     if hides_whereabouts(viewer, involvement.child):
         return False
     return viewer.role in (Role.practitioner, Role.data_entry) or viewer.is_management

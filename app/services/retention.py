@@ -168,15 +168,31 @@ def run(as_of: date, *, dry_run: bool) -> Report:
 def archive(child: Child, reason: str, moment: datetime) -> None:
     """Take the record out of the live directory."""
     child.status, child.archived_at, child.archive_reason = ChildStatus.archived, moment, reason
+    for shield in db.session.scalars(sa.select(Shield).where(Shield.child_id == child.id,
+                                                             Shield.active.is_(True))):
+        shield.active, shield.ended_at = False, moment  # no more reviews; the flag stays
+    db.session.execute(sa.update(ContactRequest).where(
+        ContactRequest.child_id == child.id, ContactRequest.status == "open")
+        .values(status="not_needed", outcome="The record was archived", closed_at=moment)
+        .execution_options(synchronize_session=False))
     audit.record("child.archived", subject_type="child", subject_id=child.id,
                  child_id=child.id, detail={"rule": reason})
+
+
+def _merge_tree(root: int) -> list[int]:
+    """The record and every record merged into it, however deep, parents first."""
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = list(db.session.scalars(
+            sa.select(Child.id).where(Child.merged_into_id.in_(frontier))))
+        found.extend(frontier)
+    return found
 
 
 def destroy(child: Child) -> None:
     """Delete the record and everything about the child; erase its audit details; leave a
     tombstone event that names no one."""
-    child_ids = [child.id, *db.session.scalars(
-        sa.select(Child.id).where(Child.merged_into_id == child.id))]
+    child_ids = _merge_tree(child.id)
     seqs = sa.select(AuditEvent.seq).where(AuditEvent.child_id.in_(child_ids))
     db.session.execute(sa.update(AuditDetail).where(AuditDetail.event_seq.in_(seqs))
                        .values(body=None, erased_at=now())
@@ -189,11 +205,9 @@ def destroy(child: Child) -> None:
             (AccessGrant, AccessGrant.child_id.in_(child_ids))):
         db.session.execute(sa.delete(model).where(condition)
                            .execution_options(synchronize_session=False))
-    for merged in db.session.scalars(sa.select(Child).where(Child.merged_into_id == child.id)):
-        db.session.delete(merged)
-    db.session.flush()
-    db.session.delete(child)  # identifiers, carers, involvements and name keys cascade
-    db.session.flush()
+    for child_id in reversed(child_ids):  # records merged in deepest first, this one last
+        db.session.delete(db.session.get(Child, child_id))  # with identifiers, carers,
+        db.session.flush()                                  # involvements and name keys
     audit.record("child.destroyed", subject_type="child", subject_id=child_ids[0],
                  child_id=None)
 

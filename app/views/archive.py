@@ -58,6 +58,8 @@ def index():
     rows = [(disclosure.project_row(current_user, child), child.archived_at,
              child.archive_reason, retention.destroy_due(child))
             for child in retention.archived()]
+    audit_event("archive.listed", detail={"records": len(rows)})
+    db.session.commit()
     return render_template("archive/index.html", rows=rows)
 
 

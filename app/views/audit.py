@@ -54,7 +54,7 @@ def trail():
     """The audit trail, filtered."""
     form = _filter_form()
     valid = form.validate() if request.args else True
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), 10**6)
     rows, total = monitoring.events(_filters(form) if valid else monitoring.Filters(), page=page)
     args = {k: v for k, v in request.args.items(multi=False) if k != "page"}
     return render_template("audit/trail.html", form=form, rows=rows, total=total, page=page,

@@ -145,6 +145,15 @@ def _matches(data):
         identifier_values={Scheme(k): v for k, v in data.get("identifiers", {}).items() if v})
 
 
+def _may_show(match) -> bool:
+    """A likely match is shown only if the user could open it anyway, and never because of
+    an NHS number the user could not see (the search refuses that match too)."""
+    if not disclosure.may_open(current_user, match.child):
+        return False
+    nhs_only = match.reasons == [f"same {Scheme.nhs.label}"]
+    return not nhs_only or disclosure.may_see_nhs_number(current_user, match.child)
+
+
 def _save(draft, data, not_same_as=None):
     try:
         child = children.create_from_draft(current_user, data, ip=client_ip(),
@@ -170,7 +179,7 @@ def matches(draft_id):
         return redirect(url_for("children.check", draft_id=draft.id))
     # Only records this user could open anyway are shown; the rest are only counted, so
     # typing an identifier never reveals (or attaches the user to) someone else's child.
-    visible = [m for m in found if disclosure.may_open(current_user, m.child)]
+    visible = [m for m in found if _may_show(m)]
     hidden = [m.child.id for m in found if m not in visible]
     rows = [disclosure.project_row(current_user, m.child, m.reasons) for m in visible]
     form = MatchForm()
@@ -195,10 +204,10 @@ def matches(draft_id):
         flash(f"No new record was made. {added} service(s) of yours were added to the "
               "existing record.", "success")
         return redirect(url_for("children.index"))
-    for row in rows:  # each shown candidate's own history records the look
+    for match in visible:  # each shown candidate's own history records the look
         audit.record("child.match_shown", actor_user_id=current_user.id, ip=client_ip(),
-                     organisation_id=current_user.organisation_id, child_id=row.id,
-                     reason_category="updating_record")
+                     organisation_id=current_user.organisation_id, child_id=match.child.id,
+                     reason_category="updating_record", shielded=match.child.shielded)
     db.session.commit()
     status = 422 if form.is_submitted() else 200
     return render_template("children/matches.html", rows=rows, form=form, draft=draft,

@@ -121,7 +121,7 @@ def merge(child):
                 return back_to_record(child, "The records have been merged.")
         else:
             other_row = disclosure.project_row(current_user, other)
-            audit_event("child.merge_previewed", child_id=other.id,
+            audit_event("child.merge_previewed", child_id=other.id, shielded=other.shielded,
                         reason_category=g.grant.reason_category,
                         detail={"into": child.id})
     return render_template("records/merge.html", form=form, here=here, child_id=child.id,

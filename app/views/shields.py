@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms.shield import ContactForm, OutcomeForm, ReviewForm, ShieldForm
-from app.models import Child, ContactKind, ContactRequest, Shield, ShieldCategory
+from app.models import Child, ChildStatus, ContactKind, ContactRequest, Shield, ShieldCategory
 from app.services import brokering, disclosure, shielding
 from app.services.children import NotAllowed, Refused
 from app.views._children import require_child_staff
@@ -121,6 +121,8 @@ def answer(request_id):
     """Broker one request: see whom to ask, then record the outcome."""
     contact = db.session.get(ContactRequest, request_id) or abort(404)
     child = db.session.get(Child, contact.child_id)
+    if child.status != ChildStatus.active:  # archived: the archive's own reasons apply
+        abort(404)
     form = OutcomeForm()
     if form.validate_on_submit():
         try:

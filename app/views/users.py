@@ -30,7 +30,8 @@ def _target(user_id: int) -> User:
 def _forms(target: User):
     eligible = EligibilityForm(prefix="e", role_category=target.role_category.value
                                if target.role_category else None,
-                               training=target.training_completed_on, dbs=target.dbs_checked_on)
+                               training=target.training_completed_on, dbs=target.dbs_checked_on,
+                               nominate="yes" if target.nominated_at else "no")
     role = RoleForm(prefix="r", role=target.role.value)
     return eligible, role
 
@@ -66,10 +67,15 @@ def save_eligibility(user_id):
     form = EligibilityForm(prefix="e")
     if not form.validate():
         return _page(target, eligible=form, status=422)
-    administration.update_eligibility(
-        current_user, target, role_category=RoleCategory(form.role_category.data),
-        training_on=form.training.data, dbs_on=form.dbs.data, nominate=form.nominate.data,
-        ip=client_ip())
+    try:
+        administration.update_eligibility(
+            current_user, target, role_category=RoleCategory(form.role_category.data),
+            training_on=form.training.data, dbs_on=form.dbs.data,
+            nominate=form.nominate.data == "yes", ip=client_ip())
+    except Refused as error:
+        db.session.rollback()
+        form.nominate.errors.append(str(error))
+        return _page(target, eligible=form, status=422)
     return _done("Eligibility saved.", target)
 
 

@@ -158,7 +158,7 @@ def test_admin_records_eligibility_and_deactivates(app):
     assert "Head" in admin.get("/admin/eligibility").get_data(as_text=True)
     saved = admin.post(f"/admin/users/{staff_id}/eligibility", data={
         "e-role_category": "pastoral_lead", "e-training": ["1", "9", "2026"],
-        "e-dbs": ["1", "9", "2026"], "e-nominate": "y", "csrf_token": csrf_token(admin, "/")})
+        "e-dbs": ["1", "9", "2026"], "e-nominate": "yes", "csrf_token": csrf_token(admin, "/")})
     assert saved.status_code == 302 and staff.get("/").status_code == 200
     admin.post(f"/admin/users/{staff_id}/deactivate", data={"csrf_token": csrf_token(admin, "/")})
     assert staff.get("/").status_code == 302  # signed out everywhere
