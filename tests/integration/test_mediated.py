@@ -195,3 +195,18 @@ def test_staff_log_a_request_made_by_phone(app, world):
     created = events(app, "mediated.created")[-1]
     assert created.actor_user_id == world["broker"][1] and created.on_behalf_of_user_id is None
     assert "Nina Nurse" in broker.get("/requests/queue").get_data(as_text=True)
+
+
+def test_destruction_takes_the_answered_requests_with_the_child(app, world):
+    from datetime import date
+
+    from app.services import retention
+
+    request_id, _, _, _ = _answer(app, world)
+    with app.app_context():
+        child = db.session.get(Child, world["child"])
+        retention.archive(child, "test", retention._moment(date(2026, 1, 1)))
+        db.session.commit()
+        assert retention.run(date(2032, 1, 1), dry_run=False).destroyed == [world["child"]]
+        db.session.commit()
+        assert db.session.get(MediatedRequest, request_id) is None
