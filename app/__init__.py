@@ -92,11 +92,12 @@ def _register_blueprints(app: Flask) -> None:
         records,
         search,
         shields,
+        subject_access,
         users,
     )
 
     for module in (main, auth, enrol, account, admin, children, records, parts, search, audit,
-                   shields, eligibility, users, archive, mediated):
+                   shields, eligibility, users, archive, mediated, subject_access):
         app.register_blueprint(module.bp)
 
 

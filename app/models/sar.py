@@ -1,0 +1,43 @@
+"""Subject access requests (UK GDPR art. 15): intake, checks and the clock."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.services.clock import now
+
+
+class SubjectAccessRequest(db.Model):
+    """A parent, carer or young person asking what is held about a child."""
+
+    __tablename__ = "subject_access_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"), index=True)
+    requester_name: Mapped[str] = mapped_column(sa.String(200))
+    requester_relationship: Mapped[str] = mapped_column(sa.String(30))
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    received_on: Mapped[date]
+    id_needed: Mapped[bool] = mapped_column(default=False)
+    id_received_on: Mapped[date | None]
+    identity_evidence: Mapped[str | None] = mapped_column(sa.String(400))
+    responsibility_evidence: Mapped[str | None] = mapped_column(sa.String(400))
+    checked_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    checked_on: Mapped[date | None]
+    paused_on: Mapped[date | None]
+    resumed_on: Mapped[date | None]
+    extended: Mapped[bool] = mapped_column(default=False)
+    extension_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    extended_on: Mapped[date | None]
+    status: Mapped[str] = mapped_column(sa.String(20), default="open", index=True)
+    created_by_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    @property
+    def reference(self) -> str:
+        """The reference quoted to the requester."""
+        return f"SAR-{self.id:05d}"

@@ -1,0 +1,138 @@
+"""Subject access requests: intake, identity and parental-responsibility checks, the clock
+(pauses for clarification, extensions within the first month) and the board.
+
+The report, its redaction, second approval and secure delivery come next (issue 7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Child, SubjectAccessRequest, User
+from app.services import audit, deadlines
+from app.services.children import NotAllowed, Refused
+from app.services.clock import now
+
+RELATIONSHIPS = {"young_person": "The young person", "parent": "Parent",
+                 "carer": "Carer with parental responsibility", "other": "Someone else"}
+CHANNELS = {"letter": "Letter", "email": "Email", "phone": "Phone", "in_person": "In person"}
+
+
+def _management(user: User) -> None:
+    if not user.is_management:
+        raise NotAllowed()
+
+
+def _audit(action: str, user: User, request: SubjectAccessRequest, ip, **detail) -> None:
+    audit.record(action, actor_user_id=user.id, ip=ip, organisation_id=user.organisation_id,
+                 subject_type="subject_access_request", subject_id=request.id,
+                 child_id=request.child_id, reason_category="subject_access",
+                 detail=detail or None)
+
+
+def clock_start(request: SubjectAccessRequest) -> date | None:
+    """Receipt, or receipt of ID when ID was needed; None while waiting for ID."""
+    if request.id_needed:
+        return request.id_received_on
+    return request.received_on
+
+
+def paused_days(request: SubjectAccessRequest, today: date) -> int:
+    """Days the clock stood still waiting for clarification (so far, if still paused)."""
+    if request.paused_on is None:
+        return 0
+    return ((request.resumed_on or today) - request.paused_on).days
+
+
+def due(request: SubjectAccessRequest, today: date | None = None) -> date | None:
+    """When the response is due, or None until the clock has started."""
+    start = clock_start(request)
+    if start is None:
+        return None
+    return deadlines.due_date(start, extended=request.extended,
+                              paused_days=paused_days(request, today or now().date()))
+
+
+def create(user: User, child: Child, values: dict, *, ip: str | None) -> SubjectAccessRequest:
+    """Log a request as received."""
+    _management(user)
+    request = SubjectAccessRequest(child_id=child.id, created_by_user_id=user.id, **values)
+    db.session.add(request)
+    db.session.flush()
+    _audit("sar.received", user, request, ip, relationship=values["requester_relationship"])
+    return request
+
+
+def record_checks(user: User, request: SubjectAccessRequest, *, identity: str,
+                  responsibility: str | None, id_received_on: date | None,
+                  ip: str | None) -> None:
+    """What was seen to prove identity (and parental responsibility), by whom, when."""
+    _management(user)
+    if not identity.strip():
+        raise Refused("Say what was seen to check their identity")
+    request.identity_evidence, request.responsibility_evidence = identity, responsibility or None
+    request.checked_by_user_id, request.checked_on = user.id, now().date()
+    if request.id_needed:
+        request.id_received_on = id_received_on or now().date()
+    _audit("sar.checked", user, request, ip, identity=identity, responsibility=responsibility)
+
+
+def pause(user: User, request: SubjectAccessRequest, *, ip: str | None) -> None:
+    """Stop the clock while clarification is asked for."""
+    _management(user)
+    if request.paused_on is not None:
+        raise Refused("The clock has already been paused once for clarification")
+    request.paused_on = now().date()
+    _audit("sar.paused", user, request, ip)
+
+
+def resume(user: User, request: SubjectAccessRequest, *, ip: str | None) -> None:
+    """Restart the clock when the clarification arrives."""
+    _management(user)
+    if request.paused_on is None or request.resumed_on is not None:
+        raise Refused("The clock is not paused")
+    request.resumed_on = now().date()
+    _audit("sar.resumed", user, request, ip)
+
+
+def extend(user: User, request: SubjectAccessRequest, reason: str, *, ip: str | None) -> None:
+    """Extend by two months for a complex request: only within the first month."""
+    _management(user)
+    start = clock_start(request)
+    today = now().date()
+    if request.extended:
+        raise Refused("This request has already been extended")
+    if not reason.strip():
+        raise Refused("Give the reason for the extension")
+    if start is None or not deadlines.may_extend(start, today, paused_days(request, today)):
+        raise Refused("An extension can be recorded only within the first month")
+    request.extended, request.extension_reason, request.extended_on = True, reason, today
+    _audit("sar.extended", user, request, ip, reason=reason)
+
+
+@dataclass
+class BoardRow:
+    """One open request on the board."""
+
+    request: SubjectAccessRequest
+    due: date | None
+    days_left: int | None
+    colour: str  # ok, soon (amber), overdue (red), waiting (no clock yet)
+
+
+def board(today: date | None = None) -> list[BoardRow]:
+    """Open requests, most urgent first."""
+    today = today or now().date()
+    rows = []
+    for request in db.session.scalars(sa.select(SubjectAccessRequest).where(
+            SubjectAccessRequest.status == "open").order_by(SubjectAccessRequest.id)):
+        when = due(request, today)
+        if when is None:
+            rows.append(BoardRow(request, None, None, "waiting"))
+        else:
+            rows.append(BoardRow(request, when, deadlines.days_left(when, today),
+                                 deadlines.urgency(when, today)))
+    return sorted(rows, key=lambda row: (row.due is None, row.due or today))

@@ -1,0 +1,122 @@
+"""Subject access requests for the management team: intake, checks, the clock, the board."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import EmptyForm
+from app.forms.sar import ChecksForm, ExtensionForm, IntakeForm
+from app.models import Child, ChildStatus, SubjectAccessRequest
+from app.services import disclosure, subject_access
+from app.services.children import Refused
+from app.services.clock import now
+from app.views._common import client_ip
+from app.views.audit import management_only
+
+bp = Blueprint("sar", __name__, url_prefix="/subject-access")
+
+
+@bp.route("")
+@management_only
+def board():
+    """Open requests with days left: amber under 7 days, red when overdue."""
+    return render_template("sar/board.html", rows=subject_access.board(),
+                           relationships=subject_access.RELATIONSHIPS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@management_only
+def new():
+    """Log a request as it was received."""
+    form = IntakeForm()
+    if form.validate_on_submit():
+        child = db.session.get(Child, form.child.data)
+        if child is None or child.status == ChildStatus.merged:
+            form.child.errors.append("There is no record with that reference")
+        else:
+            request = subject_access.create(current_user, child, {
+                "requester_name": form.requester_name.data,
+                "requester_relationship": form.requester_relationship.data,
+                "channel": form.channel.data, "received_on": form.received_on.data,
+                "id_needed": form.id_needed.data}, ip=client_ip())
+            db.session.commit()
+            flash(f"Request {request.reference} logged.", "success")
+            return redirect(url_for("sar.detail", request_id=request.id))
+    return render_template("sar/new.html", form=form), 422 if form.errors else 200
+
+
+def _request(request_id: int) -> SubjectAccessRequest:
+    found = db.session.get(SubjectAccessRequest, request_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _page(request, checks=None, extension=None, status=200):
+    child = db.session.get(Child, request.child_id)
+    return render_template(
+        "sar/detail.html", item=request, row=disclosure.project_row(current_user, child),
+        due=subject_access.due(request), checks=checks or ChecksForm(prefix="c"),
+        extension=extension or ExtensionForm(prefix="x"), form=EmptyForm(),
+        relationships=subject_access.RELATIONSHIPS, channels=subject_access.CHANNELS,
+        today=now().date()), status
+
+
+@bp.route("/<int:request_id>")
+@management_only
+def detail(request_id):
+    """One request: the checks, the clock and what is due."""
+    return _page(_request(request_id))
+
+
+@bp.route("/<int:request_id>/checks", methods=["POST"])
+@management_only
+def checks(request_id):
+    """Record the identity and parental-responsibility checks."""
+    request = _request(request_id)
+    form = ChecksForm(prefix="c")
+    if not form.validate():
+        return _page(request, checks=form, status=422)
+    subject_access.record_checks(current_user, request, identity=form.identity.data,
+                                 responsibility=form.responsibility.data,
+                                 id_received_on=form.id_received_on.data, ip=client_ip())
+    db.session.commit()
+    flash("Checks recorded.", "success")
+    return redirect(url_for("sar.detail", request_id=request.id))
+
+
+@bp.route("/<int:request_id>/<any(pause, resume):action>", methods=["POST"])
+@management_only
+def clock(request_id, action):
+    """Pause the clock for clarification, or restart it."""
+    request = _request(request_id)
+    try:
+        (subject_access.pause if action == "pause" else subject_access.resume)(
+            current_user, request, ip=client_ip())
+    except Refused as error:
+        db.session.rollback()
+        flash(str(error), "info")
+    else:
+        db.session.commit()
+    return redirect(url_for("sar.detail", request_id=request.id))
+
+
+@bp.route("/<int:request_id>/extend", methods=["POST"])
+@management_only
+def extend(request_id):
+    """Extend a complex request by two months (only within the first month)."""
+    request = _request(request_id)
+    form = ExtensionForm(prefix="x")
+    if form.validate():
+        try:
+            subject_access.extend(current_user, request, form.reason.data, ip=client_ip())
+        except Refused as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Extended by two months.", "success")
+            return redirect(url_for("sar.detail", request_id=request.id))
+    return _page(request, extension=form, status=422)

@@ -1,0 +1,32 @@
+"""Subject access pages under axe-core: log a request, see it on the board."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import check_accessible
+from tests.browser.test_add_child import _date, _sign_in
+from tests.conftest import make_user
+from tests.integration.children_helpers import make_child
+
+pytestmark = pytest.mark.browser
+
+
+def test_log_a_subject_access_request(live_app, live_server, page):
+    manager_id, email, secret = make_user(live_app, email="manager@county.example",
+                                          organisation="County Council")
+    child_id = make_child(live_app, manager_id)
+    _sign_in(page, live_server, email, secret)
+    page.click("text=Subject access requests")
+    check_accessible(page, "90-sar-board")
+    page.click("text=Log a request")
+    page.click("button:has-text('Log the request')")
+    check_accessible(page, "91-sar-new-errors")
+    page.fill("#child", str(child_id))
+    page.fill("#requester_name", "Sarah O'Neill")
+    page.check("input[name=requester_relationship][value=parent]")
+    page.check("input[name=channel][value=email]")
+    _date(page, "received_on", "2", "11", "2026")
+    page.click("button:has-text('Log the request')")
+    assert "SAR-00001" in page.inner_text("h1")
+    check_accessible(page, "92-sar-detail")
