@@ -6,8 +6,8 @@ Rules (DOMAIN.md "Retention"), applied for a given day:
   (the day after 28 February, as UK law counts it), never on 28 February;
 - archive one year after a recorded death;
 - archive once "left England, not returning within 3 years" is recorded;
-- destroy archived records 6 years after archiving (with the mediated requests answered
-  about them), leaving a tombstone event;
+- destroy archived records 6 years after archiving (with the mediated and subject access
+  requests about them), leaving a tombstone event;
 - archive an involvement's contact details one year after it ends, or later when the
   practitioner chose to keep them (up to 5 years);
 - erase the search terms kept with search events after one year (they name children, but
@@ -34,6 +34,7 @@ from app.models import (
     MediatedRequest,
     Shield,
     ShieldReview,
+    SubjectAccessRequest,
 )
 from app.services import audit
 from app.services.clock import format_date, now
@@ -205,6 +206,7 @@ def destroy(child: Child) -> None:
             (Shield, Shield.child_id.in_(child_ids)),
             (ContactRequest, ContactRequest.child_id.in_(child_ids)),
             (MediatedRequest, MediatedRequest.child_id.in_(child_ids)),
+            (SubjectAccessRequest, SubjectAccessRequest.child_id.in_(child_ids)),
             (AccessGrant, AccessGrant.child_id.in_(child_ids))):
         db.session.execute(sa.delete(model).where(condition)
                            .execution_options(synchronize_session=False))

@@ -73,3 +73,21 @@ def test_extension_only_within_the_first_month_and_pauses(app):
         with app.app_context():
             assert db.session.get(SubjectAccessRequest, 2).paused_on is not None
         assert events(app, "sar.extended") and events(app, "sar.paused")
+
+
+def test_destruction_takes_subject_access_requests_with_the_child(app):
+    from datetime import date
+
+    from app.models import Child
+    from app.services import retention
+
+    manager, manager_id = person(app, "admin", "County Council", "manager@county.example")
+    child_id = make_child(app, manager_id)
+    _log(manager, child_id, received=("2", "11", "2026"))
+    with app.app_context():
+        retention.archive(db.session.get(Child, child_id), "test",
+                          retention._moment(date(2026, 11, 3)))
+        db.session.commit()
+        assert retention.run(date(2032, 11, 3), dry_run=False).destroyed == [child_id]
+        db.session.commit()
+        assert db.session.query(SubjectAccessRequest).count() == 0
