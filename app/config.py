@@ -83,4 +83,9 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "SEARCH_CAP": int(os.environ.get("SEARCH_CAP", "20")),
         "MONITOR_DAILY_VIEWS": int(os.environ.get("MONITOR_DAILY_VIEWS", "50")),
+        "DPO_CONTACT": os.environ.get("DPO_CONTACT", "the data protection officer of the "
+                                      "organisation that runs TeamAround"),
+        "ICO_CONTACT": os.environ.get("ICO_CONTACT", "Information Commissioner's Office, "
+                                      "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF; "
+                                      "telephone 0303 123 1113; ico.org.uk/make-a-complaint"),
     }

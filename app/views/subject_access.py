@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.extensions import db
 from app.forms import EmptyForm
 from app.forms.sar import ChecksForm, ExtensionForm, IntakeForm
 from app.models import Child, ChildStatus, SubjectAccessRequest
-from app.services import disclosure, subject_access
+from app.services import disclosure, pdf, sar_report, subject_access
 from app.services.children import Refused
 from app.services.clock import now
-from app.views._common import client_ip
+from app.views._common import audit_event, client_ip
 from app.views.audit import management_only
 
 bp = Blueprint("sar", __name__, url_prefix="/subject-access")
@@ -120,3 +120,19 @@ def extend(request_id):
             flash("Extended by two months.", "success")
             return redirect(url_for("sar.detail", request_id=request.id))
     return _page(request, extension=form, status=422)
+
+
+@bp.route("/<int:request_id>/<any(report, redactions):kind>.pdf")
+@management_only
+def document(request_id, kind):
+    """The requester's report, or the redaction log for the data-protection officer."""
+    request = _request(request_id)
+    report = sar_report.build(request)
+    body = pdf.render(f"sar/{kind}.html", item=request, report=report, today=now().date())
+    audit_event(f"sar.{kind}_generated", subject_type="subject_access_request",
+                subject_id=request.id, child_id=request.child_id,
+                reason_category="subject_access",
+                detail={"withheld": len(report.redactions)})
+    db.session.commit()
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{request.reference}-{kind}.pdf"'})

@@ -91,3 +91,90 @@ def test_destruction_takes_subject_access_requests_with_the_child(app):
         assert retention.run(date(2032, 11, 3), dry_run=False).destroyed == [child_id]
         db.session.commit()
         assert db.session.query(SubjectAccessRequest).count() == 0
+
+
+def _pdf_text(data: bytes) -> str:
+    import shutil
+    import subprocess
+
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "pdftotext is missing: apt-get install poppler-utils"
+    return subprocess.run([pdftotext, "-layout", "-", "-"], input=data,  # noqa: S603
+                          capture_output=True, check=True).stdout.decode()
+
+
+SECTIONS = ("The information we hold", "Parents and carers", "Who is working with the child",
+            "Who has looked at the record", "Why we hold it", "Where it came from",
+            "How long we keep it", "Your rights", "Information Commissioner")
+
+
+def _report(app, relationship="parent", shielded=False, given="Amelia"):
+    from app.models import Child, ShieldCategory, User
+    from app.services import shielding
+    from tests.integration.children_helpers import CONSENT, MARKERS, details, service
+
+    manager, manager_id = person(app, "admin", "County Council", "manager@county.example")
+    _, head_id = person(app, "practitioner", "Hilltop School", "head@hilltop.example")
+    child_id = make_child(app, head_id, data={
+        "details": details(given=given), "identifiers": {"nhs": "9434765919"},
+        "carers": [{"name": "Sarah O'Neill", "relationship": "Mother",
+                    "parental_responsibility": "yes", "address": None,
+                    "phone": "07700 900 111", "email": None},
+                   {"name": "Liam O'Neill", "relationship": "Father",
+                    "parental_responsibility": "yes", "address": "3 Far Lane",
+                    "phone": "07700 900 222", "email": None}],
+        "services": [service(), service("sexual_health", MARKERS["camhs"], **CONSENT)]})
+    if shielded:
+        with app.app_context():
+            shielding.request(db.session.get(User, head_id), db.session.get(Child, child_id),
+                              ShieldCategory.domestic_violence, "refuge", ip=None)
+            db.session.commit()
+    location = manager.post("/subject-access/new", data={
+        "child": str(child_id), "requester_name": "Sarah O'Neill",
+        "requester_relationship": relationship, "channel": "letter",
+        "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(manager, "/")}).location
+    report = manager.get(location + "/report.pdf")
+    log = manager.get(location + "/redactions.pdf")
+    assert report.status_code == log.status_code == 200
+    return _pdf_text(report.data), _pdf_text(log.data), MARKERS
+
+
+def test_the_report_has_every_section_and_withholds_third_parties(app):
+    text, log, markers = _report(app)
+    for title in SECTIONS:
+        assert title in text, title
+    assert "Page 1 of" in text and "943 476 5919" in text
+    assert markers["school"] in text and markers["street"] in text
+    assert "07700 900 111" in text          # the requester's own details
+    assert "07700 900 222" not in text and "3 Far Lane" not in text  # another person's
+    assert markers["camhs"] not in text     # sensitive: only for the young person
+    assert "3 Far Lane" not in log and "Contact details of Liam O'Neill" in log
+    assert events(app, "sar.report_generated")
+
+
+def test_a_shielded_childs_whereabouts_stay_out_of_a_parents_copy(app):
+    text, log, markers = _report(app, shielded=True)
+    for marker in (markers["street"], markers["postcode"], markers["school"],
+                   markers["phone"], "07700 900 111", "Bristol"):
+        assert marker not in text, marker
+    assert "withheld because sharing them could put someone at risk" in text
+    assert "The record is shielded" in log
+    text, _, markers = _report_for_young_person(app)
+    assert markers["camhs"] in text
+
+
+def _report_for_young_person(app):
+    from tests.integration.children_helpers import MARKERS
+
+    manager = person(app, "admin", "County Council", "manager2@county.example")[0]
+    location = manager.post("/subject-access/new", data={
+        "child": "1", "requester_name": "Amelia O'Neill", "requester_relationship":
+        "young_person", "channel": "email", "received_on": ["2", "11", "2026"],
+        "csrf_token": csrf_token(manager, "/")}).location
+    return _pdf_text(manager.get(location + "/report.pdf").data), None, MARKERS
+
+
+def test_a_name_that_looks_like_markup_is_only_text(app):
+    text, _, _ = _report(app, given='<img src="file:///etc/passwd">')
+    assert '<img src="file:///etc/passwd">' in text
+    assert "root:" not in text
