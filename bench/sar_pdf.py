@@ -40,7 +40,7 @@ def main() -> None:
         upgrade()
         org = accounts.find_or_create_organisation("Bench Council")
         user = accounts.create_user(email="b@example.org", name="B", role=Role.admin,
-                                    organisation=org, password="bench lantern gravel plum",
+                                    organisation=org, password="bench lantern gravel plum",  # noqa: S106
                                     totp_secret=totp.new_secret())
         child = children.create_from_draft(user, {
             "details": {"given_names": "Amelia Rose", "family_name": "O'Neill",
