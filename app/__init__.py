@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         audit,
         auth,
         children,
+        documents,
         eligibility,
         enrol,
         main,
@@ -97,7 +98,8 @@ def _register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, enrol, account, admin, children, records, parts, search, audit,
-                   shields, eligibility, users, archive, mediated, subject_access):
+                   shields, eligibility, users, archive, mediated, subject_access,
+                   documents):
         app.register_blueprint(module.bp)
 
 

@@ -83,6 +83,7 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "SEARCH_CAP": int(os.environ.get("SEARCH_CAP", "20")),
         "MONITOR_DAILY_VIEWS": int(os.environ.get("MONITOR_DAILY_VIEWS", "50")),
+        "SAR_SECOND_APPROVAL": os.environ.get("SAR_SECOND_APPROVAL", "1") != "0",
         "DPO_CONTACT": os.environ.get("DPO_CONTACT", "the data protection officer of the "
                                       "organisation that runs TeamAround"),
         "ICO_CONTACT": os.environ.get("ICO_CONTACT", "Information Commissioner's Office, "

@@ -70,3 +70,14 @@ class ExtensionForm(FlaskForm):
                            filters=[_strip], validators=[DataRequired(message="Give the "
                                                          "reason"), Length(max=1000)])
     submit = SubmitField("Extend by two months", widget=GovSubmitInput())
+
+
+class PassphraseForm(FlaskForm):
+    """The passphrase sent separately."""
+
+    passphrase = StringField("Passphrase", widget=GovTextInput(), filters=[_strip],
+                             validators=[DataRequired(message="Enter the passphrase"),
+                                         Length(max=40)],
+                             description="We sent it to you separately, for example by "
+                                         "phone or letter. It looks like 1234-5678-9012")
+    submit = SubmitField("Download", widget=GovSubmitInput())

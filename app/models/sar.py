@@ -34,6 +34,18 @@ class SubjectAccessRequest(db.Model):
     extension_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     extended_on: Mapped[date | None]
     status: Mapped[str] = mapped_column(sa.String(20), default="open", index=True)
+    # Release: the PDF as prepared is what is approved and delivered (kept until destroyed)
+    report_pdf: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    prepared_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    prepared_at: Mapped[datetime | None]
+    approved_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None]
+    released_at: Mapped[datetime | None]
+    delivery: Mapped[str | None] = mapped_column(sa.String(10))  # "post" or "link"
+    link_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    link_expires_at: Mapped[datetime | None]
+    passphrase_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    link_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 

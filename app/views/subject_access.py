@@ -9,10 +9,10 @@ from app.extensions import db
 from app.forms import EmptyForm
 from app.forms.sar import ChecksForm, ExtensionForm, IntakeForm
 from app.models import Child, ChildStatus, SubjectAccessRequest
-from app.services import disclosure, pdf, sar_report, subject_access
+from app.services import disclosure, pdf, sar_release, sar_report, subject_access
 from app.services.children import Refused
 from app.services.clock import now
-from app.views._common import audit_event, client_ip
+from app.views._common import audit_event, base_url, client_ip
 from app.views.audit import management_only
 
 bp = Blueprint("sar", __name__, url_prefix="/subject-access")
@@ -136,3 +136,48 @@ def document(request_id, kind):
     db.session.commit()
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{request.reference}-{kind}.pdf"'})
+
+
+@bp.route("/<int:request_id>/<any(prepare, approve):step>", methods=["POST"])
+@management_only
+def release_step(request_id, step):
+    """Prepare the report for release, or approve one a colleague prepared."""
+    request = _request(request_id)
+    try:
+        if step == "prepare":
+            document = pdf.render("sar/report.html", item=request,
+                                  report=sar_report.build(request), today=now().date())
+            sar_release.prepare(current_user, request, document, ip=client_ip())
+        else:
+            sar_release.approve(current_user, request, ip=client_ip())
+    except Refused as error:
+        db.session.rollback()
+        flash(str(error), "info")
+        return redirect(url_for("sar.detail", request_id=request.id)), 303
+    db.session.commit()
+    flash("Report prepared: a second member of the management team approves it next."
+          if step == "prepare" else "Report approved: it can be released.", "success")
+    return redirect(url_for("sar.detail", request_id=request.id))
+
+
+@bp.route("/<int:request_id>/release/<any(post, link):how>", methods=["POST"])
+@management_only
+def release(request_id, how):
+    """Release the approved report: download to post, or a passphrase-protected link."""
+    request = _request(request_id)
+    try:
+        if how == "post":
+            document = sar_release.release_by_post(current_user, request, ip=client_ip())
+        else:
+            token, passphrase = sar_release.release_by_link(current_user, request,
+                                                            ip=client_ip())
+    except Refused as error:
+        db.session.rollback()
+        flash(str(error), "info")
+        return redirect(url_for("sar.detail", request_id=request.id)), 303
+    db.session.commit()
+    if how == "post":
+        return Response(document, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{request.reference}.pdf"'})
+    return render_template("sar/link_created.html", item=request, passphrase=passphrase,
+                           link=base_url() + url_for("documents.link", token=token))

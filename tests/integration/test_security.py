@@ -14,7 +14,7 @@ from tests.conftest import BASE_CONFIG, make_user, sign_in
 EXPECTED_PUBLIC = {
     "static", "main.healthz", "auth.sign_in", "auth.sign_in_code", "enrol.setup_link",
     "enrol.setup", "enrol.accept", "enrol.password", "enrol.authenticator",
-    "enrol.reenrol_link", "enrol.reenrol",
+    "enrol.reenrol_link", "enrol.reenrol", "documents.link", "documents.collect",
 }
 
 
