@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
         audit,
         auth,
         children,
+        corrections,
         documents,
         eligibility,
         enrol,
@@ -99,7 +100,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, enrol, account, admin, children, records, parts, search, audit,
                    shields, eligibility, users, archive, mediated, subject_access,
-                   documents):
+                   documents, corrections):
         app.register_blueprint(module.bp)
 
 

@@ -81,3 +81,38 @@ class PassphraseForm(FlaskForm):
                              description="We sent it to you separately, for example by "
                                          "phone or letter. It looks like 1234-5678-9012")
     submit = SubmitField("Download", widget=GovSubmitInput())
+
+
+class CorrectionForm(FlaskForm):
+    """A request to correct the record."""
+
+    child = IntegerField("TeamAround reference of the child", widget=GovTextInput(),
+                         validators=[InputRequired(message="Enter the child's TeamAround "
+                                                   "reference"),
+                                     NumberRange(min=1, max=2**63 - 1, message="Enter a "
+                                                 "reference, like 1042")])
+    requester_name = StringField("Who is asking", widget=GovTextInput(), filters=[_strip],
+                                 validators=[DataRequired(message="Enter who is asking"),
+                                             Length(max=200)])
+    received_on = DayMonthYearField("Received on", what="The date received",
+                                    validators=[not_in_future])
+    what_is_wrong = TextAreaField("What do they say is wrong, and what should it say?",
+                                  widget=GovTextArea(), filters=[_strip],
+                                  validators=[DataRequired(message="Say what is wrong"),
+                                              Length(max=1000)])
+    submit = SubmitField("Log the correction request", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    """Accept or refuse a correction request."""
+
+    decision = RadioField("Decision", widget=GovRadioInput(),
+                          choices=[("accept", "Accept: the record has been corrected"),
+                                   ("refuse", "Refuse")],
+                          validators=[InputRequired(message="Select accept or refuse")])
+    detail = TextAreaField("What was changed, or why it is refused", widget=GovTextArea(),
+                           filters=[_strip], validators=[DataRequired(message="Say what was "
+                                                         "changed, or why it is refused"),
+                                                         Length(max=1000)],
+                           description="The requester's letter quotes this")
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())

@@ -17,7 +17,7 @@ from app.models.child import (
 )
 from app.models.mediated import MediatedRequest, RequestStatus
 from app.models.organisation import Organisation, OrganisationKind
-from app.models.sar import SubjectAccessRequest
+from app.models.sar import CorrectionRequest, SubjectAccessRequest
 from app.models.shield import ContactKind, ContactRequest, Shield, ShieldCategory, ShieldReview
 from app.models.user import (
     Invitation,
@@ -41,6 +41,7 @@ __all__ = [
     "ChildStatus",
     "ContactKind",
     "ContactRequest",
+    "CorrectionRequest",
     "Gender",
     "Identifier",
     "Invitation",

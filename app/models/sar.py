@@ -53,3 +53,29 @@ class SubjectAccessRequest(db.Model):
     def reference(self) -> str:
         """The reference quoted to the requester."""
         return f"SAR-{self.id:05d}"
+
+
+class CorrectionRequest(db.Model):
+    """A request to correct what is held (UK GDPR art. 16), decided and answered by letter."""
+
+    __tablename__ = "correction_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"), index=True)
+    subject_access_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("subject_access_requests.id"))
+    requester_name: Mapped[str] = mapped_column(sa.String(200))
+    received_on: Mapped[date]
+    what_is_wrong: Mapped[str] = mapped_column(sa.String(1000))
+    status: Mapped[str] = mapped_column(sa.String(20), default="open", index=True)
+    decision_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    change_made: Mapped[str | None] = mapped_column(sa.String(1000))
+    decided_by_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    created_by_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    @property
+    def reference(self) -> str:
+        """The reference quoted to the requester."""
+        return f"COR-{self.id:05d}"

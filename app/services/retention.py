@@ -30,6 +30,7 @@ from app.models import (
     Child,
     ChildStatus,
     ContactRequest,
+    CorrectionRequest,
     Involvement,
     MediatedRequest,
     Shield,
@@ -206,6 +207,7 @@ def destroy(child: Child) -> None:
             (Shield, Shield.child_id.in_(child_ids)),
             (ContactRequest, ContactRequest.child_id.in_(child_ids)),
             (MediatedRequest, MediatedRequest.child_id.in_(child_ids)),
+            (CorrectionRequest, CorrectionRequest.child_id.in_(child_ids)),
             (SubjectAccessRequest, SubjectAccessRequest.child_id.in_(child_ids)),
             (AccessGrant, AccessGrant.child_id.in_(child_ids))):
         db.session.execute(sa.delete(model).where(condition)

@@ -30,3 +30,24 @@ def test_log_a_subject_access_request(live_app, live_server, page):
     page.click("button:has-text('Log the request')")
     assert "SAR-00001" in page.inner_text("h1")
     check_accessible(page, "92-sar-detail")
+
+
+def test_correction_pages(live_app, live_server, page):
+    manager_id, email, secret = make_user(live_app, email="manager@county.example",
+                                          organisation="County Council")
+    child_id = make_child(live_app, manager_id)
+    _sign_in(page, live_server, email, secret)
+    page.goto(live_server + "/corrections")
+    check_accessible(page, "93-corrections")
+    page.click("text=Log a correction request")
+    page.fill("#child", str(child_id))
+    page.fill("#requester_name", "Sarah O'Neill")
+    _date(page, "received_on", "2", "11", "2026")
+    page.fill("#what_is_wrong", "Wrong date of birth")
+    page.click("button:has-text('Log the correction request')")
+    check_accessible(page, "94-correction-detail")
+    page.check("input[name=decision][value=refuse]")
+    page.fill("#detail", "The certificate shows the 14th")
+    page.click("button:has-text('Record the decision')")
+    assert "Refused" in page.inner_text("#decision")
+    check_accessible(page, "95-correction-decided")
