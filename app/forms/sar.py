@@ -21,17 +21,27 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def child_reference():
+    """The child's TeamAround reference (the number shown on the record)."""
+    return IntegerField("TeamAround reference of the child", widget=GovTextInput(),
+                        validators=[InputRequired(message="Enter the child's TeamAround "
+                                                  "reference"),
+                                    NumberRange(min=1, max=2**63 - 1, message="Enter a "
+                                                "reference, like 1042")])
+
+
+def requester_name_field():
+    """Who is asking."""
+    return StringField("Who is asking", widget=GovTextInput(), filters=[_strip],
+                       validators=[DataRequired(message="Enter who is asking"),
+                                   Length(max=200)])
+
+
 class IntakeForm(FlaskForm):
     """A request as received."""
 
-    child = IntegerField("TeamAround reference of the child", widget=GovTextInput(),
-                         validators=[InputRequired(message="Enter the child's TeamAround "
-                                                   "reference"),
-                                     NumberRange(min=1, max=2**63 - 1, message="Enter a "
-                                                 "reference, like 1042")])
-    requester_name = StringField("Who is asking", widget=GovTextInput(), filters=[_strip],
-                                 validators=[DataRequired(message="Enter who is asking"),
-                                             Length(max=200)])
+    child = child_reference()
+    requester_name = requester_name_field()
     requester_relationship = RadioField("Their relationship to the child",
                                         widget=GovRadioInput(),
                                         choices=list(RELATIONSHIPS.items()),
@@ -86,14 +96,8 @@ class PassphraseForm(FlaskForm):
 class CorrectionForm(FlaskForm):
     """A request to correct the record."""
 
-    child = IntegerField("TeamAround reference of the child", widget=GovTextInput(),
-                         validators=[InputRequired(message="Enter the child's TeamAround "
-                                                   "reference"),
-                                     NumberRange(min=1, max=2**63 - 1, message="Enter a "
-                                                 "reference, like 1042")])
-    requester_name = StringField("Who is asking", widget=GovTextInput(), filters=[_strip],
-                                 validators=[DataRequired(message="Enter who is asking"),
-                                             Length(max=200)])
+    child = child_reference()
+    requester_name = requester_name_field()
     received_on = DayMonthYearField("Received on", what="The date received",
                                     validators=[not_in_future])
     what_is_wrong = TextAreaField("What do they say is wrong, and what should it say?",
