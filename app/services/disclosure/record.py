@@ -1,9 +1,4 @@
-"""THE one place that decides what a user may see of a child.
-
-Every output carrying child data (page, fragment, match list, and later search rows,
-exports, letters and reports) is rendered from the projection returned here for
-(viewer, child, purpose). Templates never read a child's model directly.
-"""
+"""Projections of a child's record for a viewer: the record page, list rows, edit forms."""
 
 from __future__ import annotations
 
@@ -16,6 +11,13 @@ from app.extensions import db
 from app.models import Child, ChildStatus, Involvement, Role, Scheme, User
 from app.services import identifiers
 from app.services.clock import format_date, now
+from app.services.disclosure.rules import (
+    Looker,
+    hides_whereabouts,
+    may_change_involvement,
+    may_edit,
+    may_see_nhs_number,
+)
 
 UNSPECIFIED = "An unspecified service is involved"
 WITHHELD = "Withheld: this record is shielded"
@@ -87,68 +89,7 @@ class ChildView:
         return f"{self.given_names} {self.family_name}"
 
 
-def involved_organisation_ids(child: Child) -> set[int]:
-    """Organisations working with the child now. The organisation that created the record
-    counts too, but only while no involvement at all is recorded (so that a record saved
-    without services is not orphaned); once it ends its involvements, its access ends."""
-    today = now().date()
-    ids = {i.organisation_id for i in child.involvements if i.is_current(today)}
-    if not child.involvements:
-        ids.add(child.created_by_organisation_id)
-    return ids
-
-
-def is_involved(viewer: User, child: Child) -> bool:
-    """True if the viewer's organisation works with the child."""
-    return viewer.organisation_id in involved_organisation_ids(child)
-
-
-def may_open(viewer: User, child: Child) -> bool:
-    """Whether the viewer may open the child's record at all."""
-    if child.status != ChildStatus.active:
-        return False
-    if viewer.is_management:
-        return True
-    if viewer.role == Role.practitioner:
-        return True
-    if viewer.role == Role.data_entry:
-        return is_involved(viewer, child)
-    return False
-
-
-def hides_whereabouts(viewer: User, child: Child) -> bool:
-    """A shield withholds everything but name, date of birth, gender and identifiers from
-    everyone outside the management team."""
-    return child.shielded and not viewer.is_management
-
-
-def may_edit(viewer: User, child: Child) -> bool:
-    """Basic details and carers: management, or practitioners and data entry of an
-    organisation working with the child (not while a shield withholds them)."""
-    if not may_open(viewer, child) or hides_whereabouts(viewer, child):
-        return False
-    return viewer.is_management or (
-        viewer.role in (Role.practitioner, Role.data_entry) and is_involved(viewer, child))
-
-
-def may_see_nhs_number(viewer: User, child: Child) -> bool:
-    """The NHS number goes only to those who need it: the management team and the staff of
-    organisations working with the child (to match their own records)."""
-    return viewer.is_management or is_involved(viewer, child)
-
-
-def may_change_involvement(viewer: User, involvement: Involvement) -> bool:
-    """An organisation changes and ends only its own involvements."""
-    if viewer.organisation_id != involvement.organisation_id:
-        return False
-    if involvement.contact_archived_at is not None:  # retention has taken it
-        return False
-    if hides_whereabouts(viewer, involvement.child):
-        return False
-    return viewer.role in (Role.practitioner, Role.data_entry) or viewer.is_management
-
-
-def _service(viewer: User, involvement: Involvement, today: date) -> ServiceView | None:
+def _service(viewer: Looker, involvement: Involvement, today: date) -> ServiceView | None:
     own = involvement.organisation_id == viewer.organisation_id
     if involvement.is_sensitive and not (own or viewer.is_management):
         return ServiceView(id=involvement.id, unspecified=True,
@@ -182,7 +123,7 @@ def _service(viewer: User, involvement: Involvement, today: date) -> ServiceView
         current=involvement.is_current(today))
 
 
-def project(viewer: User, child: Child, purpose: str = "page") -> ChildView:
+def project(viewer: Looker, child: Child, purpose: str = "page") -> ChildView:
     """The child as this viewer may see it. Callers check may_open() first."""
     if hides_whereabouts(viewer, child):
         return _shielded_view(viewer, child)
@@ -213,13 +154,13 @@ def project(viewer: User, child: Child, purpose: str = "page") -> ChildView:
         or viewer.is_management)
 
 
-def _identifiers(viewer: User, child: Child) -> list[tuple[str, str]]:
+def _identifiers(viewer: Looker, child: Child) -> list[tuple[str, str]]:
     return [(scheme.label, identifiers.display(scheme, value))
             for scheme, value in ((i.scheme, i.value) for i in child.identifiers)
             if scheme != Scheme.nhs or may_see_nhs_number(viewer, child)]
 
 
-def _shielded_view(viewer: User, child: Child) -> ChildView:
+def _shielded_view(viewer: Looker, child: Child) -> ChildView:
     """Name, date of birth, gender and identifiers only: nothing that says where."""
     return ChildView(
         id=child.id, given_names=child.given_names, family_name=child.family_name,
@@ -240,6 +181,7 @@ class RowView:
     town: str | None
     reasons: list[str] = field(default_factory=list)
     town_withheld: bool = False
+    shielded: bool = False
 
 
 def project_row(viewer: User, child: Child, reasons: list[str] | None = None) -> RowView:
@@ -248,7 +190,8 @@ def project_row(viewer: User, child: Child, reasons: list[str] | None = None) ->
     withheld = hides_whereabouts(viewer, child)
     return RowView(id=child.id, name=child.full_name, date_of_birth=child.date_of_birth,
                    gender=child.gender.label, town=None if withheld else child.town,
-                   reasons=list(reasons or []), town_withheld=withheld)
+                   reasons=list(reasons or []), town_withheld=withheld,
+                   shielded=bool(child.shielded))
 
 
 def own_children(viewer: User, limit: int = 500) -> list[RowView]:
@@ -284,40 +227,3 @@ def carer_for_edit(viewer: User, child: Child, carer_id: int) -> dict | None:
     return {"name": carer.name, "relationship": carer.relationship_to_child,
             "parental_responsibility": "yes" if carer.parental_responsibility else "no",
             "address": carer.address, "phone": carer.phone, "email": carer.email}
-
-
-def mediated_fields(child: Child) -> list[tuple[str, str, str]]:
-    """What a broker may disclose to a mediated-access requester: what a practitioner of an
-    organisation not working with the child would see (no NHS number, no sensitive service,
-    and nothing about whereabouts when shielded). Returns (key, label, value) triples."""
-    from types import SimpleNamespace
-
-    outsider = SimpleNamespace(role=Role.practitioner, organisation_id=-1, is_management=False)
-    view = project(outsider, child, "mediated")
-    fields = [("name", "Name", view.full_name),
-              ("dob", "Date of birth", format_date(view.date_of_birth)),
-              ("gender", "Gender", view.gender)]
-    fields += [(f"id:{label}", label, value) for label, value in view.identifiers]
-    if view.whereabouts_withheld:
-        fields.append(("shielded", "Where the child is",
-                       "Withheld: this record is shielded. The management team can broker "
-                       "contact."))
-        return fields
-    if view.address:
-        fields.append(("address", "Address", ", ".join(view.address)))
-    for carer in view.carers:
-        contact = ", ".join(v for v in (carer.phone, carer.email) if v) or "no contact recorded"
-        fields.append((f"carer:{carer.id}", f"Parent or carer: {carer.name} "
-                       f"({carer.relationship})", contact))
-    for service in view.services:
-        if service.unspecified:
-            fields.append((f"service:{service.id}", "Another service",
-                           "An unspecified service is involved. The management team can "
-                           "broker contact."))
-        elif service.current and not service.contact_archived:
-            who = ", ".join(v for v in (service.practitioner_name, service.practitioner_role,
-                                        service.phone, service.email) if v)
-            lead = " (lead professional)" if service.lead_professional else ""
-            fields.append((f"service:{service.id}", f"{service.type_label}{lead}",
-                           f"{service.service_name}" + (f": {who}" if who else "")))
-    return fields
