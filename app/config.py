@@ -84,8 +84,9 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "SEARCH_CAP": int(os.environ.get("SEARCH_CAP", "20")),
         "MONITOR_DAILY_VIEWS": int(os.environ.get("MONITOR_DAILY_VIEWS", "50")),
         "SAR_SECOND_APPROVAL": os.environ.get("SAR_SECOND_APPROVAL", "1") != "0",
-        "DPO_CONTACT": os.environ.get("DPO_CONTACT", "the data protection officer of the "
-                                      "organisation that runs TeamAround"),
+        # Used only when the host's own details (Organisation details) name no DPO contact
+        "DPO_CONTACT": os.environ.get("DPO_CONTACT"),
+        "MEDIATED_RETENTION_DAYS": int(os.environ.get("MEDIATED_RETENTION_DAYS", "365")),
         "ICO_CONTACT": os.environ.get("ICO_CONTACT", "Information Commissioner's Office, "
                                       "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF; "
                                       "telephone 0303 123 1113; ico.org.uk/make-a-complaint"),

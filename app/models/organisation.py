@@ -42,6 +42,9 @@ class Organisation(db.Model):
     address: Mapped[str | None] = mapped_column(sa.String(500))
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     email: Mapped[str | None] = mapped_column(sa.String(254))
+    # The host's data protection officer, printed in subject access reports
+    dpo_name: Mapped[str | None] = mapped_column(sa.String(200))
+    dpo_contact: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     @staticmethod

@@ -46,6 +46,12 @@ class SubjectAccessRequest(db.Model):
     link_expires_at: Mapped[datetime | None]
     passphrase_hash: Mapped[str | None] = mapped_column(sa.String(255))
     link_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The disclosure facts the prepared report was built on (disclosure.basis_digest): a
+    # report whose facts changed before delivery is withdrawn, never delivered
+    basis_digest: Mapped[str | None] = mapped_column(sa.String(64))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_reason: Mapped[str | None] = mapped_column(sa.String(300))
+    delivered_at: Mapped[datetime | None]  # posted, or first downloaded by link
     created_by_user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 

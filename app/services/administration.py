@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from flask import current_app
 
 from app.extensions import db
-from app.models import RecoveryCode, Role, RoleCategory, User
+from app.models import Organisation, RecoveryCode, Role, RoleCategory, User
 from app.services import audit, crypto, sessions
 from app.services.children import NotAllowed, Refused
 from app.services.clock import now
@@ -101,3 +101,17 @@ def reset_authenticator(actor: User, target: User, reason: str, *, ip: str | Non
     sessions.revoke_all(target.id, "authenticator reset")
     _audit(actor, target, "user.totp_reset", ip, reason=reason)
     return token
+
+
+def update_organisation(actor: User, organisation: Organisation, values: dict, *,
+                        ip: str | None) -> None:
+    """An administrator records their own organisation's address, contacts and (for the
+    host) its data protection officer."""
+    if actor.role != Role.admin or actor.organisation_id != organisation.id:
+        raise NotAllowed()
+    changed = sorted(k for k, v in values.items() if getattr(organisation, k) != (v or None))
+    for name, value in values.items():
+        setattr(organisation, name, value or None)
+    audit.record("organisation.changed", actor_user_id=actor.id, ip=ip,
+                 organisation_id=organisation.id, subject_type="organisation",
+                 subject_id=organisation.id, detail={"changed": changed})

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import (
     Carer,
@@ -23,19 +24,12 @@ from app.models import (
     Shield,
     User,
 )
-from app.services import audit, disclosure
+from app.services import audit, disclosure, stored_documents
 from app.services.clock import now
 from app.services.matching import current_keys, name_key, search_keys
 
 DRAFT_LIFETIME = timedelta(hours=24)
-
-
-class NotAllowed(Exception):
-    """The rules refuse this action for this user (shown as a 403)."""
-
-
-class Refused(ValueError):
-    """The action breaks a rule of the record (shown as a message, changes nothing)."""
+SENSITIVE_CHANGED = "A sensitive service, or its consent, was recorded or changed"
 
 
 # ---- drafts ----------------------------------------------------------------------------
@@ -170,8 +164,8 @@ def add_draft_involvements_to(user: User, child: Child, data: dict, *, ip: str |
     if not disclosure.may_open(user, child):
         raise NotAllowed()
     added = [_involvement(user, s) for s in data.get("services", [])]
-    child.involvements.extend(added)
-    db.session.flush()
+    with stored_documents.watch(child, SENSITIVE_CHANGED, user=user, ip=ip):
+        child.involvements.extend(added)
     audit.record("child.matched_existing", actor_user_id=user.id, ip=ip,
                  organisation_id=user.organisation_id, subject_type="child", subject_id=child.id,
                  child_id=child.id, reason_category="updating_record",
@@ -259,8 +253,8 @@ def add_involvement(user: User, child: Child, service: dict, *, ip: str | None) 
     if not disclosure.may_open(user, child) or user.role.value == "requester":
         raise NotAllowed()
     record = _involvement(user, service)
-    child.involvements.append(record)
-    db.session.flush()
+    with stored_documents.watch(child, SENSITIVE_CHANGED, user=user, ip=ip):
+        child.involvements.append(record)
     audit.record("involvement.added", actor_user_id=user.id, ip=ip,
                  organisation_id=user.organisation_id, subject_type="involvement",
                  subject_id=record.id, child_id=child.id, reason_category="updating_record",
@@ -274,10 +268,12 @@ def update_involvement(user: User, involvement: Involvement, values: dict, *,
     if not disclosure.may_change_involvement(user, involvement):
         raise NotAllowed()
     fresh = _involvement(user, values)
-    for name in ("service_type", "service_name", "practitioner_name", "practitioner_role",
-                 "phone", "email", "address", "start_date", "lead_professional",
-                 "caf_completed", "consent_given_by", "consent_relationship", "consent_date"):
-        setattr(involvement, name, getattr(fresh, name))
+    with stored_documents.watch(involvement.child, SENSITIVE_CHANGED, user=user, ip=ip):
+        for name in ("service_type", "service_name", "practitioner_name",
+                     "practitioner_role", "phone", "email", "address", "start_date",
+                     "lead_professional", "caf_completed", "consent_given_by",
+                     "consent_relationship", "consent_date"):
+            setattr(involvement, name, getattr(fresh, name))
     audit.record("involvement.changed", actor_user_id=user.id, ip=ip,
                  organisation_id=user.organisation_id, subject_type="involvement",
                  subject_id=involvement.id, child_id=involvement.child_id,
@@ -341,3 +337,5 @@ def merge(user: User, keep: Child, other: Child, *, ip: str | None) -> None:
                      organisation_id=user.organisation_id, subject_type="child",
                      subject_id=other.id, child_id=child_id, reason_category="updating_record",
                      detail={"merged_into": keep.id, "merged_from": other.id, **moved})
+    stored_documents.facts_changed(keep, "The record was merged with another", user=user,
+                                   ip=ip)

@@ -5,13 +5,15 @@ allows and no more. Every step records who acted and on whose behalf."""
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
+from app.core.errors import NotAllowed, Refused
 from app.extensions import db
-from app.models import Child, MediatedRequest, RequestStatus, Role, User
-from app.services import audit, disclosure
-from app.services.children import NotAllowed, Refused
+from app.models import AuditDetail, AuditEvent, Child, MediatedRequest, RequestStatus, Role, User
+from app.services import audit, disclosure, stored_documents
 from app.services.clock import now
 
 REASON = "mediated_request"
@@ -97,11 +99,12 @@ def answer(user: User, request: MediatedRequest, child: Child, keys: list[str], 
     allowed = {key: (label, value) for key, label, value in disclosure.mediated_fields(child)}
     if not keys or any(key not in allowed for key in keys):
         raise Refused("Choose what to tell them from the list")
-    disclosed = [allowed[key] for key in allowed if key in keys]
+    # Stored with their keys: the policy checks each part again whenever it is delivered
+    disclosed = [(key, *allowed[key]) for key in allowed if key in keys]
     request.child_id, request.answer = child.id, json.dumps(disclosed)
     request.status, request.answered_at = RequestStatus.answered, now()
     _audit("mediated.answered", user, request, ip, child_id=child.id,
-           shielded=child.shielded, detail={"disclosed": [label for label, _ in disclosed]})
+           shielded=child.shielded, detail={"disclosed": [label for _, label, _ in disclosed]})
 
 
 def decline(user: User, request: MediatedRequest, reason: str, *, ip: str | None) -> None:
@@ -114,6 +117,37 @@ def decline(user: User, request: MediatedRequest, reason: str, *, ip: str | None
     _audit("mediated.declined", user, request, ip, detail={"reason": reason})
 
 
-def disclosed(request: MediatedRequest) -> list[tuple[str, str]]:
-    """What the requester was told."""
-    return [tuple(pair) for pair in json.loads(request.answer or "[]")]
+def disclosed(request: MediatedRequest) -> tuple[list[tuple[str, str]], int]:
+    """What the requester may see of the answer today, through the policy as it stands now
+    (a shield after the answer withdraws whereabouts from it), and how many parts the policy
+    now withholds."""
+    return stored_documents.answer_now(request)
+
+
+def closed_unmatched(as_of: date) -> list[int]:
+    """Requests closed without a record (declined, or never matched) longer ago than
+    MEDIATED_RETENTION_DAYS (a year): they hold a child's details as the requester typed
+    them, and nothing else needs them."""
+    days = current_app.config["MEDIATED_RETENTION_DAYS"]
+    cutoff = datetime.combine(as_of - timedelta(days=days), time(0))
+    return list(db.session.scalars(sa.select(MediatedRequest.id).where(
+        MediatedRequest.child_id.is_(None),
+        MediatedRequest.status.in_([RequestStatus.answered, RequestStatus.declined]),
+        MediatedRequest.answered_at < cutoff).order_by(MediatedRequest.id)))
+
+
+def delete_closed(ids: list[int]) -> None:
+    """Delete the requests and erase the details of their own audit events (the child's
+    name as typed, the reason for declining); each leaves an event that names no child."""
+    if not ids:
+        return
+    seqs = sa.select(AuditEvent.seq).where(AuditEvent.subject_type == "mediated_request",
+                                           AuditEvent.subject_id.in_(ids),
+                                           AuditEvent.action.like("mediated.%"))
+    db.session.execute(sa.update(AuditDetail).where(AuditDetail.event_seq.in_(seqs))
+                       .values(body=None, erased_at=now())
+                       .execution_options(synchronize_session=False))
+    db.session.execute(sa.delete(MediatedRequest).where(MediatedRequest.id.in_(ids))
+                       .execution_options(synchronize_session=False))
+    for request_id in ids:
+        audit.record("mediated.expired", subject_type="mediated_request", subject_id=request_id)

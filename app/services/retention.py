@@ -11,7 +11,9 @@ Rules (DOMAIN.md "Retention"), applied for a given day:
 - archive an involvement's contact details one year after it ends, or later when the
   practitioner chose to keep them (up to 5 years);
 - erase the search terms kept with search events after one year (they name children, but
-  no search event is tied to one child, and archived children can no longer be found).
+  no search event is tied to one child, and archived children can no longer be found);
+- delete mediated requests closed without a record (declined or never matched) a year
+  after closing (MEDIATED_RETENTION_DAYS), erasing their audit details.
 A run is one transaction: it all happens, or nothing does. A second run changes nothing.
 """
 
@@ -37,7 +39,7 @@ from app.models import (
     ShieldReview,
     SubjectAccessRequest,
 )
-from app.services import audit
+from app.services import audit, mediated, records
 from app.services.clock import format_date, now
 
 ARCHIVE_AGE = 18
@@ -97,6 +99,7 @@ class Report:
     destroyed: list[int] = field(default_factory=list)
     contacts_archived: list[int] = field(default_factory=list)
     search_terms_erased: int = 0
+    requests_deleted: list[int] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         """Plain-English summary, one line per rule (record references, no names)."""
@@ -111,6 +114,8 @@ class Report:
         out.append(f"  involvement contact details archived: {len(self.contacts_archived)}"
                    f"{_refs(self.contacts_archived)}")
         out.append(f"  search terms over a year old erased: {self.search_terms_erased}")
+        out.append(f"  mediated requests closed without a record deleted: "
+                   f"{len(self.requests_deleted)}{_refs(self.requests_deleted)}")
         return out
 
 
@@ -162,10 +167,13 @@ def run(as_of: date, *, dry_run: bool) -> Report:
         db.session.execute(sa.update(AuditDetail).where(stale)
                            .values(body=None, erased_at=now())
                            .execution_options(synchronize_session=False))
+    report.requests_deleted = mediated.closed_unmatched(as_of)
     if not dry_run:
+        mediated.delete_closed(report.requests_deleted)
         audit.record("retention.run", detail={
             "as_of": as_of.isoformat(), "archived": report.archived,
-            "destroyed": len(report.destroyed), "contacts": len(report.contacts_archived)})
+            "destroyed": len(report.destroyed), "contacts": len(report.contacts_archived),
+            "requests_deleted": len(report.requests_deleted)})
     return report
 
 
@@ -183,20 +191,10 @@ def archive(child: Child, reason: str, moment: datetime) -> None:
                  child_id=child.id, detail={"rule": reason})
 
 
-def _merge_tree(root: int) -> list[int]:
-    """The record and every record merged into it, however deep, parents first."""
-    found, frontier = [root], [root]
-    while frontier:
-        frontier = list(db.session.scalars(
-            sa.select(Child.id).where(Child.merged_into_id.in_(frontier))))
-        found.extend(frontier)
-    return found
-
-
 def destroy(child: Child) -> None:
     """Delete the record and everything about the child; erase its audit details; leave a
     tombstone event that names no one."""
-    child_ids = _merge_tree(child.id)
+    child_ids = records.merge_tree(child.id)
     seqs = sa.select(AuditEvent.seq).where(AuditEvent.child_id.in_(child_ids))
     db.session.execute(sa.update(AuditDetail).where(AuditDetail.event_seq.in_(seqs))
                        .values(body=None, erased_at=now())

@@ -1,21 +1,26 @@
-"""The subject access report: what is held about the child, built from the disclosure
-policy's full view and then redacted for this requester, with a redaction log kept apart
-for the data-protection officer."""
+"""The subject access report: the facts gathered here (the record, who looked from the
+audit trail, who was told through mediated requests) go through the disclosure policy's
+projection for this requester (services/disclosure/requester.py), which decides every
+redaction; this module only words the sections. The officer's log is kept apart."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.models import AuditEvent, Child, Organisation, Role, SubjectAccessRequest
-from app.services import disclosure, retention
+from app.models import (
+    AuditEvent,
+    Child,
+    MediatedRequest,
+    Organisation,
+    RequestStatus,
+    SubjectAccessRequest,
+)
+from app.services import disclosure, records, retention
 from app.services.clock import format_date
-
-WITHHELD = "Withheld (see the note in this section)"
 
 
 @dataclass
@@ -29,94 +34,85 @@ class Section:
 
 @dataclass
 class Report:
-    """The parent's copy (sections) and the officer's log (redactions), kept apart."""
+    """The requester's copy (sections), the officer's log (redactions), the controller who
+    sends it, and the digest of the disclosure facts it was built on."""
 
     request: SubjectAccessRequest
     child_name: str
     sections: list[Section]
     redactions: list[tuple[str, str]]
+    controller: Organisation | None
+    basis: str
+    notices: list[str] = field(default_factory=list)
 
 
-def _full_view(child: Child):
-    management = SimpleNamespace(role=Role.admin, organisation_id=-1, is_management=True)
-    return disclosure.project(management, child, "subject access")
+def controller() -> Organisation | None:
+    """The host organisation: it runs the directory and answers for it."""
+    return db.session.scalar(sa.select(Organisation).where(Organisation.is_host.is_(True)))
+
+
+def missing_details(host: Organisation | None) -> list[str]:
+    """What a report cannot be sent without: the controller's address and the DPO."""
+    missing = []
+    if host is None or not host.address:
+        missing.append("your organisation's postal address")
+    if host is None or not (host.dpo_contact or current_app.config.get("DPO_CONTACT")):
+        missing.append("how to contact your data protection officer")
+    return missing
 
 
 def build(request: SubjectAccessRequest) -> Report:
-    """Assemble the report and its redaction log."""
-    child = db.session.get(Child, request.child_id)
-    view = _full_view(child)
-    young_person = request.requester_relationship == "young_person"
-    hide_whereabouts = child.shielded and not young_person
-    redactions: list[tuple[str, str]] = []
-    held = Section("The information we hold", rows=[
-        ("Name", view.full_name), ("Date of birth", format_date(view.date_of_birth)),
-        ("Gender", view.gender)])
-    if view.other_names:
-        if hide_whereabouts:
-            redactions.append(("Other or previous names", "The record is shielded and the "
-                               "requester may be the person the child is shielded from"))
-        else:
-            held.rows.append(("Other or previous names", view.other_names))
-    held.rows += [(label, value) for label, value in view.identifiers]
-    if hide_whereabouts:
-        held.rows.append(("Address", WITHHELD))
-        held.paragraphs.append("Some details are withheld because sharing them could put "
-                               "someone at risk.")
-        redactions.append(("Address, town and postcode", "The record is shielded and the "
-                           "requester may be the person the child is shielded from"))
+    """Assemble the report and its redaction log, from the record as it is now."""
+    child = records.surviving(db.session.get(Child, request.child_id))
+    basis = disclosure.basis_digest(child)  # before anything is read for the report
+    host = controller()
+    ids = records.merge_tree(child.id)
+    view = disclosure.for_requester(
+        child, disclosure.Requester(request.requester_relationship, request.requester_name),
+        controller_id=host.id if host else None, looked=_looked(ids), told=_told(ids))
+    young = request.requester_relationship == "young_person"
+    sections = [
+        Section("The information we hold", rows=view.held),
+        Section("Parents and carers", rows=view.carers),
+        Section("Who is working with the child", rows=view.services),
+        _recipients(view, young), _purposes(), _sources(view), _retention(child),
+        _rights(host)]
+    return Report(request=request, child_name=view.child_name, sections=sections,
+                  redactions=view.withheld, controller=host, basis=basis,
+                  notices=view.notices)
+
+
+def _looked(child_ids: list[int]) -> list[int]:
+    return list(db.session.scalars(
+        sa.select(AuditEvent.organisation_id)
+        .where(AuditEvent.child_id.in_(child_ids), AuditEvent.action == "child.viewed",
+               AuditEvent.organisation_id.is_not(None))
+        .distinct()))
+
+
+def _told(child_ids: list[int]) -> list[str]:
+    return list(db.session.scalars(
+        sa.select(MediatedRequest.requester_organisation)
+        .where(MediatedRequest.child_id.in_(child_ids),
+               MediatedRequest.status == RequestStatus.answered)))
+
+
+def _recipients(view: disclosure.RequesterView, young: bool) -> Section:
+    if view.looked:
+        paragraphs = ["Staff of these organisations have opened the record, each time giving "
+                      f"a reason: {', '.join(view.looked)}."]
     else:
-        held.rows.append(("Address", ", ".join(view.address) or "Not recorded"))
-    carers = Section("Parents and carers")
-    for carer in view.carers:
-        is_requester = carer.name.casefold() == request.requester_name.casefold()
-        contact = ", ".join(v for v in (carer.address, carer.phone, carer.email) if v)
-        if contact and (hide_whereabouts or not (is_requester or young_person)):
-            redactions.append((f"Contact details of {carer.name}",
-                               "Another person's personal data (third party), not reasonable "
-                               "to disclose without their consent" if not hide_whereabouts
-                               else "The record is shielded"))
-            contact = WITHHELD
-        carers.rows.append((f"{carer.name} ({carer.relationship})",
-                            contact or "No contact details recorded"))
-    if any(value == WITHHELD for _, value in carers.rows):
-        carers.paragraphs.append("Other people's contact details are withheld: they are "
-                                 "those people's own personal information."
-                                 if not hide_whereabouts else
-                                 "Contact details are withheld because sharing them could "
-                                 "put someone at risk.")
-    services = Section("Who is working with the child")
-    for service in view.services:
-        if service.category == "sensitive" and not young_person:
-            redactions.append((f"{service.type_label}: {service.service_name}",
-                               "A sensitive service is shown only to the young person (or "
-                               "with their consent)"))
-            continue
-        if hide_whereabouts:
-            redactions.append((f"{service.type_label}: {service.service_name}",
-                               "The record is shielded: the service would show where the "
-                               "child is"))
-            services.rows.append((service.type_label, WITHHELD))
-            continue
-        who = ", ".join(v for v in (service.practitioner_name, service.practitioner_role,
-                                    service.phone, service.email) if v)
-        dates = ("" if not service.end_date else f" (ended {format_date(service.end_date)})")
-        services.rows.append((service.type_label,
-                              f"{service.service_name}{': ' + who if who else ''}{dates}"))
-    return Report(request=request, child_name=view.full_name, redactions=redactions,
-                  sections=[held, carers, services, _recipients(child), _purposes(),
-                            _sources(child), _retention(child), _rights()])
-
-
-def _recipients(child: Child) -> Section:
-    names = db.session.scalars(
-        sa.select(Organisation.name).join(AuditEvent, AuditEvent.organisation_id ==
-                                          Organisation.id)
-        .where(AuditEvent.child_id == child.id, AuditEvent.action == "child.viewed")
-        .distinct().order_by(Organisation.name)).all()
-    return Section("Who has looked at the record", paragraphs=[
-        "These organisations' staff have opened the record, each time giving a reason:",
-        ", ".join(names) if names else "No one outside the organisations that recorded it."])
+        paragraphs = ["This copy names no organisation whose staff have opened the record."]
+    if view.whereabouts_withheld:
+        paragraphs.append("Staff of organisations that work with the child have opened it, "
+                          "each time giving a reason. This copy does not name them.")
+    if view.told_count:
+        who = f": {', '.join(view.told)}" if young else ""
+        paragraphs.append(f"We answered {view.told_count} "
+                          f"{'request' if view.told_count == 1 else 'requests'} about the "
+                          f"child from practitioners of other organisations who have no "
+                          f"access of their own{who}.")
+    return Section("Who has looked at the record", paragraphs=paragraphs)
 
 
 def _purposes() -> Section:
@@ -125,29 +121,40 @@ def _purposes() -> Section:
         "the child receives, and to keep children safe. We hold no case notes, assessments "
         "or opinions.",
         "Lawful basis: a task carried out in the public interest (UK GDPR article 6(1)(e)) "
-        "and, for health services, article 9(2)(h)."])
+        "and, for health services, article 9(2)(h).",
+        "We make no decisions about anyone by automated means, and we do not profile "
+        "anyone. We do not send the information outside the United Kingdom."])
 
 
-def _sources(child: Child) -> Section:
-    names = sorted({involvement.organisation.name for involvement in child.involvements}
-                   | {db.session.get(Organisation, child.created_by_organisation_id).name})
-    return Section("Where it came from", paragraphs=[
-        "The organisations that recorded it: " + ", ".join(names) + "."])
+def _sources(view: disclosure.RequesterView) -> Section:
+    paragraphs = [f"The organisations that recorded it: {', '.join(view.sources)}."
+                  if view.sources else "This copy names no organisation that recorded it."]
+    if view.whereabouts_withheld:
+        paragraphs.append("Organisations that work with the child recorded it. This copy "
+                          "does not name them.")
+    return Section("Where it came from", paragraphs=paragraphs)
 
 
 def _retention(child: Child) -> Section:
     due = retention.archive_due(child)
-    when = f" on {format_date(due[0])} ({due[1]})" if due else ""
+    when = f"on {format_date(due[0])} ({due[1]})" if due else "at the 18th birthday"
     return Section("How long we keep it", paragraphs=[
-        f"The record leaves the directory{when}, usually at the 18th birthday. Archived "
-        "records are kept for 6 years for serious case and child death reviews, then "
-        "destroyed."])
+        f"The record leaves the directory {when}. Archived records are kept for 6 years "
+        "for serious case and child death reviews, then destroyed."])
 
 
-def _rights() -> Section:
+def _rights(host: Organisation | None) -> Section:
     cfg = current_app.config
+    name = host.name if host else "the organisation that runs TeamAround"
+    dpo = (host.dpo_contact if host and host.dpo_contact else cfg.get("DPO_CONTACT")) \
+        or "not recorded yet"
+    officer = f"{host.dpo_name}, " if host and host.dpo_name else ""
+    address = host.address if host and host.address else "address not recorded yet"
     return Section("Your rights", paragraphs=[
+        f"The controller of this information is {name}, {address}.",
         "You can ask us to correct anything that is wrong (rectification), to delete it "
-        "(erasure) or to stop using it (objection). Write to: " + cfg["DPO_CONTACT"] + ".",
+        "(erasure), to restrict how we use it while a question about it is settled "
+        "(restriction), or to stop using it (objection).",
+        f"Write to our data protection officer: {officer}{dpo}.",
         "You can complain to the Information Commissioner's Office: " + cfg["ICO_CONTACT"]
         + "."])

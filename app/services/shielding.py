@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Child, Role, Shield, ShieldCategory, ShieldReview, User
-from app.services import audit
+from app.services import audit, stored_documents
 from app.services.children import NotAllowed, Refused, hide_previous_names
 from app.services.clock import now
 
@@ -57,6 +57,7 @@ def request(user: User, child: Child, category: ShieldCategory, reason: str | No
                  organisation_id=user.organisation_id, subject_type="shield",
                  subject_id=shield.id, child_id=child.id,
                  detail={"category": category.value, "reason": reason})
+    stored_documents.facts_changed(child, "The record was shielded", user=user, ip=ip)
     return shield
 
 
@@ -84,6 +85,8 @@ def review(user: User, shield: Shield, *, keep: bool, reason: str, ip: str | Non
                  subject_id=shield.id, child_id=child.id, shielded=True,
                  detail={"reason": reason, "next_review": shield.review_due.isoformat()
                          if keep else None})
+    if not keep:
+        stored_documents.facts_changed(child, "The shield was removed", user=user, ip=ip)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Subject access requests: intake, identity and parental-responsibility checks, the clock
 (pauses for clarification, extensions within the first month) and the board.
 
-The report, its redaction, second approval and secure delivery come next (issue 7)."""
+The report is built in sar_report.py (on the disclosure policy) and released in
+sar_release.py."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from app.services.clock import now
 RELATIONSHIPS = {"young_person": "The young person", "parent": "Parent",
                  "carer": "Carer with parental responsibility", "other": "Someone else"}
 CHANNELS = {"letter": "Letter", "email": "Email", "phone": "Phone", "in_person": "In person"}
+STATES = {"received": "Received", "awaiting_id": "Waiting for proof of identity",
+          "preparing": "Checks done: prepare the report",
+          "awaiting_approval": "Waiting for approval", "approved": "Approved: release it",
+          "released": "Released: not yet downloaded"}
 
 
 def _management(user: User) -> None:
@@ -113,26 +118,48 @@ def extend(user: User, request: SubjectAccessRequest, reason: str, *, ip: str | 
     _audit("sar.extended", user, request, ip, reason=reason)
 
 
+def state(request: SubjectAccessRequest) -> str | None:
+    """Where the request is (a key of STATES), or None once the report has been delivered
+    (posted, or downloaded from its link)."""
+    if request.status == "released":
+        return None if request.delivered_at else "released"
+    if request.status in ("awaiting_approval", "approved"):
+        return request.status
+    if request.id_needed and request.id_received_on is None:
+        return "awaiting_id"
+    return "preparing" if request.checked_on else "received"
+
+
 @dataclass
 class BoardRow:
-    """One open request on the board."""
+    """One request on the board: every request not yet delivered."""
 
     request: SubjectAccessRequest
+    state: str
     due: date | None
     days_left: int | None
     colour: str  # ok, soon (amber), overdue (red), waiting (no clock yet)
 
+    @property
+    def state_label(self) -> str:
+        """Plain-English state."""
+        return STATES[self.state]
+
 
 def board(today: date | None = None) -> list[BoardRow]:
-    """Open requests, most urgent first."""
+    """Every request not yet delivered, by state (in the order of the work), then most
+    urgent first."""
     today = today or now().date()
     rows = []
-    for request in db.session.scalars(sa.select(SubjectAccessRequest).where(
-            SubjectAccessRequest.status == "open").order_by(SubjectAccessRequest.id)):
-        when = due(request, today)
+    for request in db.session.scalars(sa.select(SubjectAccessRequest).where(sa.or_(
+            SubjectAccessRequest.status != "released",
+            SubjectAccessRequest.delivered_at.is_(None))).order_by(SubjectAccessRequest.id)):
+        when, where = due(request, today), state(request)
         if when is None:
-            rows.append(BoardRow(request, None, None, "waiting"))
+            rows.append(BoardRow(request, where, None, None, "waiting"))
         else:
-            rows.append(BoardRow(request, when, deadlines.days_left(when, today),
+            rows.append(BoardRow(request, where, when, deadlines.days_left(when, today),
                                  deadlines.urgency(when, today)))
-    return sorted(rows, key=lambda row: (row.due is None, row.due or today))
+    order = list(STATES)
+    return sorted(rows, key=lambda row: (order.index(row.state), row.due is None,
+                                         row.due or today))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.extensions import db
 from app.forms import InviteForm
+from app.forms.organisation import OrganisationForm
 from app.models import Organisation, Role, RoleCategory, User
-from app.services import accounts, eligibility
+from app.services import accounts, administration, eligibility
 from app.views._common import base_url, client_ip
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -81,3 +82,20 @@ def lapsing():
 
     return render_template("admin/lapsing.html",
                            rows=eligibility.lapsed_and_lapsing(lapsing_scope()))
+
+
+@bp.route("/organisation", methods=["GET", "POST"])
+@admin_only
+def organisation():
+    """Your organisation's postal address and contacts (for the host, its DPO too)."""
+    own = current_user.organisation
+    form = OrganisationForm(obj=own)
+    if form.validate_on_submit():
+        names = OrganisationForm.FIELDS if own.is_host else OrganisationForm.FIELDS[:3]
+        administration.update_organisation(current_user, own, {
+            name: form[name].data for name in names}, ip=client_ip())
+        db.session.commit()
+        flash("Your organisation's details are saved.", "success")
+        return redirect(url_for("admin.organisation"))
+    return render_template("admin/organisation.html", form=form, organisation=own), \
+        422 if form.errors else 200

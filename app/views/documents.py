@@ -45,7 +45,11 @@ def collect():
         abort(404, description=GONE)
     form = PassphraseForm()
     if form.validate_on_submit():
-        document = sar_release.collect(request, form.passphrase.data, ip=client_ip())
+        try:
+            document = sar_release.collect(request, form.passphrase.data, ip=client_ip())
+        except sar_release.Withdrawn:
+            db.session.commit()  # the record changed since: the link no longer works
+            abort(404, description=GONE)
         db.session.commit()
         if document is not None:
             return Response(document, mimetype="application/pdf", headers={

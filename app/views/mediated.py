@@ -95,8 +95,14 @@ def new():
 def detail(request_id):
     """One of your requests: where it is, and the answer."""
     own = _own(request_id)
-    return render_template("mediated/detail.html", item=own,
-                           disclosed=mediated.disclosed(own))
+    shown, withheld = mediated.disclosed(own)
+    if own.status == RequestStatus.answered:
+        audit_event("mediated.answer_viewed", subject_type="mediated_request",
+                    subject_id=own.id, child_id=own.child_id, reason_category=mediated.REASON,
+                    detail={"withheld": withheld} if withheld else None)
+        db.session.commit()
+    return render_template("mediated/detail.html", item=own, disclosed=shown,
+                           withheld=withheld)
 
 
 @bp.route("/<int:request_id>/letter.pdf")
@@ -106,10 +112,12 @@ def letter(request_id):
     if own.status != RequestStatus.answered:
         abort(404)
     broker_org = db.session.get(Organisation, own.addressed_to_id)
-    body = pdf.render("mediated/letter.html", item=own, disclosed=mediated.disclosed(own),
+    shown, withheld = mediated.disclosed(own)
+    body = pdf.render("mediated/letter.html", item=own, disclosed=shown, withheld=withheld,
                       organisation=broker_org)
     audit_event("mediated.letter_downloaded", subject_type="mediated_request",
-                subject_id=own.id, child_id=own.child_id)
+                subject_id=own.id, child_id=own.child_id, reason_category=mediated.REASON,
+                detail={"withheld": withheld} if withheld else None)
     db.session.commit()
     return Response(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{own.reference}.pdf"'})

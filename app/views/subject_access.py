@@ -21,9 +21,10 @@ bp = Blueprint("sar", __name__, url_prefix="/subject-access")
 @bp.route("")
 @management_only
 def board():
-    """Open requests with days left: amber under 7 days, red when overdue."""
+    """Every request not yet delivered, by state, with days left: amber under 7 days, red
+    when overdue."""
     return render_template("sar/board.html", rows=subject_access.board(),
-                           relationships=subject_access.RELATIONSHIPS)
+                           relationships=subject_access.RELATIONSHIPS, now=now())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -61,6 +62,7 @@ def _page(request, checks=None, extension=None, status=200):
         due=subject_access.due(request), checks=checks or ChecksForm(prefix="c"),
         extension=extension or ExtensionForm(prefix="x"), form=EmptyForm(),
         relationships=subject_access.RELATIONSHIPS, channels=subject_access.CHANNELS,
+        missing=sar_report.missing_details(sar_report.controller()),
         today=now().date()), status
 
 
@@ -138,6 +140,13 @@ def document(request_id, kind):
         "Content-Disposition": f'attachment; filename="{request.reference}-{kind}.pdf"'})
 
 
+def _withdrawn(request, error):
+    """The report was withdrawn on the way (its facts changed): keep that, and say so."""
+    db.session.commit()
+    flash(str(error), "info")
+    return redirect(url_for("sar.detail", request_id=request.id)), 303
+
+
 @bp.route("/<int:request_id>/<any(prepare, approve):step>", methods=["POST"])
 @management_only
 def release_step(request_id, step):
@@ -145,11 +154,14 @@ def release_step(request_id, step):
     request = _request(request_id)
     try:
         if step == "prepare":
-            document = pdf.render("sar/report.html", item=request,
-                                  report=sar_report.build(request), today=now().date())
-            sar_release.prepare(current_user, request, document, ip=client_ip())
+            report = sar_report.build(request)
+            document = pdf.render("sar/report.html", item=request, report=report,
+                                  today=now().date())
+            sar_release.prepare(current_user, request, document, report.basis, ip=client_ip())
         else:
             sar_release.approve(current_user, request, ip=client_ip())
+    except sar_release.Withdrawn as error:
+        return _withdrawn(request, error)
     except Refused as error:
         db.session.rollback()
         flash(str(error), "info")
@@ -171,6 +183,8 @@ def release(request_id, how):
         else:
             token, passphrase = sar_release.release_by_link(current_user, request,
                                                             ip=client_ip())
+    except sar_release.Withdrawn as error:
+        return _withdrawn(request, error)
     except Refused as error:
         db.session.rollback()
         flash(str(error), "info")

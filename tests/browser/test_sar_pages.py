@@ -30,6 +30,21 @@ def test_log_a_subject_access_request(live_app, live_server, page):
     page.click("button:has-text('Log the request')")
     assert "SAR-00001" in page.inner_text("h1")
     check_accessible(page, "92-sar-detail")
+    page.click("text=Organisation details")  # a report needs the controller's details
+    page.fill("#email", "not an address")
+    page.click("button:has-text('Save')")
+    check_accessible(page, "92a-organisation-errors")
+    page.fill("#email", "office@county.example")
+    page.fill("#address", "County Hall\n1 High Street\nExeter EX1 1AA")
+    page.fill("#dpo_name", "Dee Pio")
+    page.fill("#dpo_contact", "dpo@county.example")
+    page.click("button:has-text('Save')")
+    check_accessible(page, "92b-organisation-saved")
+    page.goto(live_server + "/subject-access/1")
+    page.click("button:has-text('Prepare the report for release')")
+    page.goto(live_server + "/subject-access")
+    assert "Waiting for approval" in page.inner_text("table")
+    check_accessible(page, "92c-sar-board-states")
 
 
 def test_correction_pages(live_app, live_server, page):

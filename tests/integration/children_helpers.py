@@ -82,3 +82,12 @@ def open_record(client, child_id, page="record", category="coordinating", detail
 
 def grant_from(response) -> str:
     return re.search(r"grant=([\w-]+)", response.request.url or "").group(1)
+
+
+def set_controller(app, manager_id):
+    """The host's postal address and its data protection officer (reports need them)."""
+    with app.app_context():
+        host = db.session.get(User, manager_id).organisation
+        host.address, host.dpo_name = "County Hall, 1 High Street, Exeter EX1 1AA", "Dee Pio"
+        host.dpo_contact = "dpo@county.example, County Hall, Exeter EX1 1AA"
+        db.session.commit()

@@ -210,3 +210,38 @@ def test_destruction_takes_the_answered_requests_with_the_child(app, world):
         assert retention.run(date(2032, 1, 1), dry_run=False).destroyed == [world["child"]]
         db.session.commit()
         assert db.session.get(MediatedRequest, request_id) is None
+
+
+def test_requests_closed_without_a_record_are_deleted_a_year_after_closing(app, world):
+    from datetime import timedelta
+
+    from app.models import AuditDetail, AuditEvent
+    from app.services import retention
+    from app.services.clock import now
+
+    broker = world["broker"][0]
+    for reason in ("Nobody called Amelia O'Neill here", "Not known to us"):
+        _ask(world["requester"][0], _hilltop(app))
+        request_id = _request_id(app)
+        broker.post(f"/requests/{request_id}/claim", data={"csrf_token": csrf_token(broker, "/")})
+        broker.post(f"/requests/{request_id}/decline", data={
+            "d-reason": reason, "csrf_token": csrf_token(broker, "/")})
+    with app.app_context():
+        db.session.get(MediatedRequest, 2).answered_at = now() + timedelta(days=200)
+        db.session.commit()
+        year_on = now().date() + timedelta(days=366)
+        dry = retention.run(year_on, dry_run=True)
+        assert dry.requests_deleted == [1] and db.session.get(MediatedRequest, 1) is not None
+        report = retention.run(year_on, dry_run=False)
+        db.session.commit()
+        assert report.requests_deleted == [1]
+        assert db.session.get(MediatedRequest, 1) is None
+        assert db.session.get(MediatedRequest, 2) is not None  # closed under a year before
+        bodies = " ".join(d.body or "" for d in db.session.query(AuditDetail).join(
+            AuditEvent, AuditEvent.seq == AuditDetail.event_seq).filter(
+            AuditEvent.subject_type == "mediated_request", AuditEvent.subject_id == 1))
+        assert "Amelia" not in bodies and "Nobody called" not in bodies
+        expired = db.session.query(AuditEvent).filter_by(action="mediated.expired").one()
+        assert expired.subject_id == 1 and expired.child_id is None
+        assert retention.run(year_on, dry_run=False).requests_deleted == []
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0

@@ -8,13 +8,15 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from tests.conftest import csrf_token
-from tests.integration.children_helpers import events, make_child, person
+from tests.integration.children_helpers import events, make_child, person, set_controller
+from tests.integration.test_stored_documents import pdf_text
 
 
 def _prepared(app):
     first, first_id = person(app, "admin", "County Council", "manager@county.example")
     second, _ = person(app, "admin", "County Council", "deputy@county.example")
     child_id = make_child(app, first_id)
+    set_controller(app, first_id)
     location = first.post("/subject-access/new", data={
         "child": str(child_id), "requester_name": "Sarah O'Neill",
         "requester_relationship": "parent", "channel": "email",
@@ -87,3 +89,27 @@ def test_the_link_expires_after_14_days(app):
     later = datetime.now(UTC) + timedelta(days=14, minutes=1)
     with time_machine.travel(later, tick=False):
         assert app.test_client().get(link).status_code == 404
+
+
+def test_a_report_is_not_prepared_without_the_controllers_details(app):
+    first, first_id = person(app, "admin", "County Council", "manager@county.example")
+    child_id = make_child(app, first_id)
+    location = first.post("/subject-access/new", data={
+        "child": str(child_id), "requester_name": "Sarah O'Neill",
+        "requester_relationship": "parent", "channel": "email",
+        "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(first, "/")}).location
+    page = first.get(location).get_data(as_text=True)
+    assert "your organisation&#39;s postal address" in page
+    assert first.post(location + "/prepare",
+                      data={"csrf_token": csrf_token(first, "/")}).status_code == 303
+    assert "Before a report can be sent" in first.get(location).get_data(as_text=True)
+    assert not events(app, "sar.prepared")
+    token = csrf_token(first, "/admin/organisation")
+    saved = first.post("/admin/organisation", data={
+        "address": "County Hall, Exeter EX1 1AA", "phone": "", "email": "",
+        "dpo_name": "Dee Pio", "dpo_contact": "dpo@county.example", "csrf_token": token})
+    assert saved.status_code == 302 and events(app, "organisation.changed")
+    assert first.post(location + "/prepare",
+                      data={"csrf_token": csrf_token(first, "/")}).status_code == 302
+    text = pdf_text(first.get(location + "/report.pdf").data)
+    assert "Dee Pio" in text and "County Hall, Exeter EX1 1AA" in text

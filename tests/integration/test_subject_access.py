@@ -155,10 +155,11 @@ def test_the_report_has_every_section_and_withholds_third_parties(app):
 def test_a_shielded_childs_whereabouts_stay_out_of_a_parents_copy(app):
     text, log, markers = _report(app, shielded=True)
     for marker in (markers["street"], markers["postcode"], markers["school"],
-                   markers["phone"], "07700 900 111", "Bristol"):
+                   markers["phone"], "07700 900 222", "Liam", "Bristol"):
         assert marker not in text, marker
-    assert "withheld because sharing them could put someone at risk" in text
-    assert "The record is shielded" in log
+    assert "07700 900 111" in text  # the requester's own details are never withheld
+    assert "withheld because sharing it could put someone at risk" in text
+    assert "Shielded: the requester may be the person" in log
     text, _, markers = _report_for_young_person(app)
     assert markers["camhs"] in text
 
