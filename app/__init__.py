@@ -107,10 +107,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
+    from app.core.clock import format_date, format_datetime
     from app.forms.fields import errors_for_summary
     from app.security import BACKGROUND_HEADER
     from app.services.access import REASON_LABELS
-    from app.services.clock import format_date, format_datetime
     from app.views._children import live_params
 
     WTFormsHelpers(app)

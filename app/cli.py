@@ -24,8 +24,8 @@ retention_cli = AppGroup("retention", help="Archive and destroy records on time.
               help="Apply the rules as on this day (default: today).")
 def retention_run(dry_run, as_of):
     """Apply the retention rules in one transaction and print what was done, by rule."""
+    from app.core.clock import now
     from app.services import retention
-    from app.services.clock import now
 
     day = as_of.date() if as_of else now().date()
     try:

@@ -9,7 +9,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 from wtforms.validators import ValidationError
 
-from app.services.clock import now
+from app.core.clock import now
+from app.core.dates import anniversary_clamped
 
 
 class DayMonthYearField(Field):
@@ -71,15 +72,9 @@ def not_in_future(form, field):
 
 def within_25_years(form, field):
     """Children's records: a date of birth more than 25 years ago is a typing error."""
-    if field.data:
-        limit = today()
-        try:
-            earliest = limit.replace(year=limit.year - 25)
-        except ValueError:  # 29 February
-            earliest = limit.replace(year=limit.year - 25, day=28)
-        if field.data < earliest:
-            raise ValidationError(f"{field.what} must be within the last 25 years: "
-                                  "TeamAround is for children and young people")
+    if field.data and field.data < anniversary_clamped(today(), -25):
+        raise ValidationError(f"{field.what} must be within the last 25 years: "
+                              "TeamAround is for children and young people")
 
 
 def errors_for_summary(form) -> dict:

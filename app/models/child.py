@@ -8,9 +8,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import now
 from app.extensions import db
 from app.models.organisation import Organisation
-from app.services.clock import now
 
 
 class Gender(enum.StrEnum):

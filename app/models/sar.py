@@ -7,8 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.clock import now
 from app.extensions import db
-from app.services.clock import now
 
 
 class SubjectAccessRequest(db.Model):

@@ -8,8 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import now
 from app.extensions import db
-from app.services.clock import now
 
 
 class ShieldCategory(enum.StrEnum):

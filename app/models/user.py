@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import now
 from app.extensions import db
 from app.models.organisation import Organisation
-from app.services.clock import now
 
 
 class Role(enum.StrEnum):

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import AccessGrant, User
 from app.services import audit
-from app.services.clock import now
 
 GRANT_UNUSED_LIFETIME = timedelta(minutes=5)   # from stating a reason to opening the page
 GRANT_WORKING_LIFETIME = timedelta(minutes=30)  # for corrections posted from that page

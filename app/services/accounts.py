@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import (
     Invitation,
@@ -19,7 +20,6 @@ from app.models import (
 )
 from app.models.user import email_key
 from app.services import audit, crypto, eligibility, passwords, totp
-from app.services.clock import now
 
 
 class AccountError(ValueError):

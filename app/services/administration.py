@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 from flask import current_app
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import Organisation, RecoveryCode, Role, RoleCategory, User
 from app.services import audit, crypto, sessions
 from app.services.children import NotAllowed, Refused
-from app.services.clock import now
 
 
 def may_manage(actor: User, target: User) -> bool:

@@ -14,11 +14,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, AuditHead
 from app.models.audit import GENESIS_HASH
 from app.services import crypto
-from app.services.clock import now
 
 HEAD_ID = 1
 

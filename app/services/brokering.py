@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import Child, ContactKind, ContactRequest, Involvement, User
 from app.services import audit
 from app.services.children import NotAllowed, Refused
-from app.services.clock import now
 
 OUTCOMES = {"contacted": "The management team passed your details on; expect contact",
             "declined": "The service decided not to make contact",

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import now
 from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import (
@@ -25,7 +26,6 @@ from app.models import (
     User,
 )
 from app.services import audit, disclosure, stored_documents
-from app.services.clock import now
 from app.services.matching import current_keys, name_key, search_keys
 
 DRAFT_LIFETIME = timedelta(hours=24)

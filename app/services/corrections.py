@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import Child, CorrectionRequest, User
 from app.services import audit
 from app.services.children import NotAllowed, Refused
-from app.services.clock import now
 
 
 def _audit(action: str, user: User, request: CorrectionRequest, ip, **detail) -> None:

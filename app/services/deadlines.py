@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import holidays
 
-from app.services.shielding import add_months
+from app.core.dates import add_months
 
 
 @lru_cache(maxsize=32)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from faker import Faker
 from stdnum.gb import nhs, upn
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import (
     Carer,
@@ -22,7 +23,6 @@ from app.models import (
 )
 from app.services import audit
 from app.services.accounts import find_or_create_organisation
-from app.services.clock import now
 from app.services.identifiers import uln_check_digit
 from app.services.matching import name_key, search_keys
 

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import now
+from app.core.dates import anniversary_clamped
 from app.extensions import db
 from app.models import Role, User
 from app.services import audit
-from app.services.clock import now
 
 POLICY_VERSION = "2026-11"
 DBS_YEARS = 3
@@ -28,10 +29,7 @@ class Lapse:
 
 def dbs_lapses_on(checked: date) -> date:
     """The day a DBS check becomes three years old (29 February: 28 February)."""
-    try:
-        return checked.replace(year=checked.year + DBS_YEARS)
-    except ValueError:
-        return checked.replace(year=checked.year + DBS_YEARS, day=28)
+    return anniversary_clamped(checked, DBS_YEARS)
 
 
 def lapses(user: User, today: date | None = None) -> list[Lapse]:

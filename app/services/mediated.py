@@ -10,11 +10,11 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.clock import now
 from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, Child, MediatedRequest, RequestStatus, Role, User
 from app.services import audit, disclosure, stored_documents
-from app.services.clock import now
 
 REASON = "mediated_request"
 

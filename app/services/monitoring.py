@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import LONDON, format_datetime, now, to_london
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, Organisation, User
-from app.services.clock import LONDON, format_datetime, now, to_london
 
 CHILD_READS = ("child.viewed",)
 WORKING_HOURS = (time(7, 0), time(19, 0))  # London time, Monday to Friday

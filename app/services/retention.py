@@ -24,6 +24,8 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import format_date, now
+from app.core.dates import anniversary
 from app.extensions import db
 from app.models import (
     AccessGrant,
@@ -40,20 +42,11 @@ from app.models import (
     SubjectAccessRequest,
 )
 from app.services import audit, mediated, records
-from app.services.clock import format_date, now
 
 ARCHIVE_AGE = 18
 DESTROY_AFTER_YEARS = 6
 CONTACT_YEARS = 1
 MAX_KEEP_CONTACT_YEARS = 5
-
-
-def anniversary(day: date, years: int) -> date:
-    """The same date some years on; 29 February falls on 1 March in other years."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 def archive_due(child: Child) -> tuple[date, str] | None:

@@ -15,11 +15,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.clock import now
 from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Child, SubjectAccessRequest, User
 from app.services import audit, crypto, disclosure, passwords, records, sar_report
-from app.services.clock import now
 
 LINK_DAYS = 14
 MAX_FAILURES = 5

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.clock import format_date
 from app.extensions import db
 from app.models import (
     AuditEvent,
@@ -20,7 +21,6 @@ from app.models import (
     SubjectAccessRequest,
 )
 from app.services import disclosure, records, retention
-from app.services.clock import format_date
 
 
 @dataclass

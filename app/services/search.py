@@ -7,10 +7,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from app.core.clock import now
+from app.core.dates import anniversary_clamped
 from app.extensions import db
 from app.models import Child, ChildNameKey, ChildStatus, Identifier, Involvement, Scheme, User
 from app.services import audit, disclosure, identifiers
-from app.services.clock import now
 from app.services.matching import name_key
 
 NEEDS = ("Enter one of these: an NHS number, UPN or ULN; or a family name and date of birth; "
@@ -85,10 +86,7 @@ def _involved_with(viewer: User):
 
 
 def _years_ago(years: int, today: date) -> date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
+    return anniversary_clamped(today, -years)
 
 
 def _query(viewer: User, criteria: Criteria):

@@ -7,10 +7,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import UserSession
 from app.services import crypto
-from app.services.clock import now
 
 # last_seen_at is written at most this often, to keep a write off most requests.
 TOUCH_EVERY = timedelta(seconds=30)

@@ -3,28 +3,20 @@ within 7 days and every 6 months after; removing one always needs a recorded dec
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from app.core.clock import now
+from app.core.dates import add_months
 from app.extensions import db
 from app.models import Child, Role, Shield, ShieldCategory, ShieldReview, User
 from app.services import audit, stored_documents
 from app.services.children import NotAllowed, Refused, hide_previous_names
-from app.services.clock import now
 
 FIRST_REVIEW_DAYS = 7
 REVIEW_MONTHS = 6
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day some months later; the last day of the month when there is no such day
-    (31 August + 6 months = 28 or 29 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def may_request(user: User) -> bool:

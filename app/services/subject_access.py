@@ -11,11 +11,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from app.core.clock import now
 from app.extensions import db
 from app.models import Child, SubjectAccessRequest, User
 from app.services import audit, deadlines
 from app.services.children import NotAllowed, Refused
-from app.services.clock import now
 
 RELATIONSHIPS = {"young_person": "The young person", "parent": "Parent",
                  "carer": "Carer with parental responsibility", "other": "Someone else"}

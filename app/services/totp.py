@@ -12,10 +12,10 @@ import segno
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.clock import now, unix
 from app.extensions import db
 from app.models import RecoveryCode, User
 from app.services import crypto
-from app.services.clock import now, unix
 
 INTERVAL = 30
 SIX_DIGITS = re.compile(r"[0-9]{6}")

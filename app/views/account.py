@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 
+from app.core.clock import now
 from app.extensions import db
 from app.forms import ChangePasswordForm, CodeForm, ConfirmPasswordForm, EmptyForm
 from app.services import accounts, crypto, passwords, sessions, totp
-from app.services.clock import now
 from app.views._common import audit_event, client_ip, render_page, wants_fragment
 
 bp = Blueprint("account", __name__, url_prefix="/account")

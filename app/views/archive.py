@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from app.core.clock import now
 from app.extensions import db
 from app.forms.retention import ARCHIVE_REASONS, ArchiveReasonForm, RetentionForm
 from app.models import Child, ChildStatus
 from app.services import disclosure, retention
 from app.services.children import NotAllowed, Refused
-from app.services.clock import now
 from app.views._common import audit_event, client_ip
 from app.views._records import back_to_record, here, with_reason
 from app.views.audit import management_only

@@ -8,12 +8,12 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
+from app.core.clock import now
 from app.extensions import db
 from app.forms.audit import AuditFilterForm
 from app.models import Organisation, User
 from app.services import monitoring
 from app.services.access import REASON_LABELS
-from app.services.clock import now
 from app.views._common import audit_event
 
 bp = Blueprint("audit", __name__)

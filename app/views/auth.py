@@ -18,11 +18,11 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from app.core.clock import format_date, now
 from app.extensions import db, limiter
 from app.forms import CodeForm, SignInForm
 from app.models import User
 from app.services import accounts, sessions, totp
-from app.services.clock import format_date, now
 from app.views._common import audit_event, client_ip, public, safe_next
 
 bp = Blueprint("auth", __name__)

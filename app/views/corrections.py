@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.core.clock import now
 from app.extensions import db
 from app.forms.sar import CorrectionForm, DecisionForm
 from app.models import Child, ChildStatus, CorrectionRequest
 from app.services import corrections, disclosure, pdf
 from app.services.children import Refused
-from app.services.clock import now
 from app.views._common import audit_event, client_ip
 from app.views.audit import management_only
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.core.clock import now
 from app.extensions import db
 from app.forms import EmptyForm
 from app.forms.sar import ChecksForm, ExtensionForm, IntakeForm
 from app.models import Child, ChildStatus, SubjectAccessRequest
 from app.services import disclosure, pdf, sar_release, sar_report, subject_access
 from app.services.children import Refused
-from app.services.clock import now
 from app.views._common import audit_event, base_url, client_ip
 from app.views.audit import management_only
 

@@ -5,8 +5,8 @@ became sensitive, or before a merge) stops showing what the policy now withholds
 
 from __future__ import annotations
 
+from app.core.clock import format_date
 from app.models import Child, ChildStatus
-from app.services.clock import format_date
 from app.services.disclosure.record import project
 from app.services.disclosure.rules import Viewer
 

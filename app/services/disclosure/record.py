@@ -7,10 +7,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from app.core.clock import format_date, now
 from app.extensions import db
 from app.models import Child, ChildStatus, Involvement, Role, Scheme, User
 from app.services import identifiers
-from app.services.clock import format_date, now
 from app.services.disclosure.rules import (
     Looker,
     hides_whereabouts,

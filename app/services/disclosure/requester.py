@@ -25,10 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.clock import format_date
 from app.extensions import db
 from app.models import Child, Involvement, Organisation, Scheme
 from app.services import identifiers
-from app.services.clock import format_date
 from app.services.matching import name_key
 
 WITHHELD = "Withheld"

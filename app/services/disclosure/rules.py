@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from typing import Protocol
 
+from app.core.clock import now
 from app.models import Child, ChildStatus, Involvement, Role
-from app.services.clock import now
 
 
 class Looker(Protocol):
