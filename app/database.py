@@ -1,4 +1,5 @@
-"""Engine tuning: SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE transactions."""
+"""Engine tuning: SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE transactions.
+And the guard that keeps every write inside a service's unit of work."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 def _is_sqlite(dbapi_connection) -> bool:
@@ -38,3 +40,21 @@ def _sqlite_begin_immediate(conn):
     """
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, _context):
+    """Something was written in this transaction and is not yet committed."""
+    session.info["unsaved"] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _ended(session):
+    session.info.pop("unsaved", None)
+
+
+def unsaved_writes(session) -> bool:
+    """True when a write waits for a commit that no service made (a view wrote directly,
+    or a writing service lacks its unit of work): the writes would be lost."""
+    return bool(session.info.get("unsaved") or session.new or session.dirty or session.deleted)

@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
 from app.models import User
-from app.services import audit, eligibility, sessions
+from app.services import actor, audit, eligibility, sessions
 
 # Endpoints with no view function of ours to flag with @public.
 PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -86,6 +86,37 @@ def unauthorised():
     return redirect(target)
 
 
+def _begin_acting():
+    """Until someone signs in, events of this request are nobody's, from this address."""
+    g.actor_token = actor.begin(None, request.remote_addr)
+
+
+def _end_acting(_error=None):
+    token = g.pop("actor_token", None)
+    if token is not None:
+        actor.end(token)
+
+
+def _check_unsaved(response):
+    """Every write commits inside a service's unit of work. A refused or failed request
+    (4xx, 5xx) changes nothing, so what it wrote is undone; after a successful one, a
+    write left over was made outside a unit of work: tests fail loudly, in service it is
+    rolled back and logged."""
+    from flask import current_app
+
+    from app.database import unsaved_writes
+
+    if unsaved_writes(db.session):
+        db.session.rollback()
+        if response.status_code >= 400:
+            return response
+        if current_app.config.get("TESTING"):
+            raise AssertionError(f"uncommitted writes after {request.endpoint}: a write "
+                                 "outside a service's unit of work")
+        current_app.logger.error("uncommitted writes discarded after %s", request.endpoint)
+    return response
+
+
 def _gate():
     """Default deny: every endpoint needs a signed-in user unless flagged public."""
     from flask import current_app
@@ -98,6 +129,7 @@ def _gate():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    actor.begin(current_user, request.remote_addr)
     if request.endpoint not in ELIGIBILITY_OPEN and eligibility.lapses(current_user):
         target = url_for("eligibility.status")
         if request.headers.get("HX-Request") == "true":
@@ -150,5 +182,8 @@ def init_app(app) -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):
             logger.addFilter(RedactLinkTokens())
+    app.before_request(_begin_acting)
     app.before_request(_gate)
     app.after_request(_headers)
+    app.after_request(_check_unsaved)
+    app.teardown_request(_end_acting)

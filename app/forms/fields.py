@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field
-from wtforms.validators import ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import Field, IntegerField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from app.core.clock import now
 from app.core.dates import anniversary_clamped
@@ -86,3 +86,24 @@ def errors_for_summary(form) -> dict:
         if isinstance(field, DayMonthYearField):
             item["href"] = f"#{name}-day"
     return params
+
+
+def strip(value):
+    """Filter: surrounding spaces off."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def child_reference():
+    """The child's TeamAround reference (the number shown on the record)."""
+    return IntegerField("TeamAround reference of the child", widget=GovTextInput(),
+                        validators=[InputRequired(message="Enter the child's TeamAround "
+                                                  "reference"),
+                                    NumberRange(min=1, max=2**63 - 1, message="Enter a "
+                                                "reference, like 1042")])
+
+
+def requester_name_field():
+    """Who is asking."""
+    return StringField("Who is asking", widget=GovTextInput(), filters=[strip],
+                       validators=[DataRequired(message="Enter who is asking"),
+                                   Length(max=200)])

@@ -18,9 +18,10 @@ from app.core.clock import now
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, AuditHead
 from app.models.audit import GENESIS_HASH
-from app.services import crypto
+from app.services import actor, crypto
 
 HEAD_ID = 1
+ACTOR = object()  # "whoever is acting now" (services/actor.py), the default for who and where
 
 
 def canonical(value) -> str:
@@ -69,18 +70,23 @@ def record(
     action: str,
     *,
     outcome: str = "success",
-    actor_user_id: int | None = None,
+    actor_user_id=ACTOR,
     on_behalf_of_user_id: int | None = None,
-    organisation_id: int | None = None,
+    organisation_id=ACTOR,
     subject_type: str | None = None,
     subject_id: int | None = None,
     child_id: int | None = None,
-    ip: str | None = None,
+    ip=ACTOR,
     reason_category: str | None = None,
     shielded: bool = False,
     detail: dict | None = None,
 ) -> AuditEvent:
-    """Append one event (and its erasable detail) in the current transaction."""
+    """Append one event (and its erasable detail) in the current transaction. Who acted,
+    their organisation and their address come from the current actor unless given."""
+    acting = actor.current()
+    actor_user_id = acting.user_id if actor_user_id is ACTOR else actor_user_id
+    organisation_id = acting.organisation_id if organisation_id is ACTOR else organisation_id
+    ip = acting.ip if ip is ACTOR else ip
     head = _locked_head()
     body = canonical(detail) if detail else None
     event = AuditEvent(

@@ -164,7 +164,7 @@ def add_draft_involvements_to(user: User, child: Child, data: dict, *, ip: str |
     if not disclosure.may_open(user, child):
         raise NotAllowed()
     added = [_involvement(user, s) for s in data.get("services", [])]
-    with stored_documents.watch(child, SENSITIVE_CHANGED, user=user, ip=ip):
+    with stored_documents.watch(child, SENSITIVE_CHANGED):
         child.involvements.extend(added)
     audit.record("child.matched_existing", actor_user_id=user.id, ip=ip,
                  organisation_id=user.organisation_id, subject_type="child", subject_id=child.id,
@@ -253,7 +253,7 @@ def add_involvement(user: User, child: Child, service: dict, *, ip: str | None) 
     if not disclosure.may_open(user, child) or user.role.value == "requester":
         raise NotAllowed()
     record = _involvement(user, service)
-    with stored_documents.watch(child, SENSITIVE_CHANGED, user=user, ip=ip):
+    with stored_documents.watch(child, SENSITIVE_CHANGED):
         child.involvements.append(record)
     audit.record("involvement.added", actor_user_id=user.id, ip=ip,
                  organisation_id=user.organisation_id, subject_type="involvement",
@@ -268,7 +268,7 @@ def update_involvement(user: User, involvement: Involvement, values: dict, *,
     if not disclosure.may_change_involvement(user, involvement):
         raise NotAllowed()
     fresh = _involvement(user, values)
-    with stored_documents.watch(involvement.child, SENSITIVE_CHANGED, user=user, ip=ip):
+    with stored_documents.watch(involvement.child, SENSITIVE_CHANGED):
         for name in ("service_type", "service_name", "practitioner_name",
                      "practitioner_role", "phone", "email", "address", "start_date",
                      "lead_professional", "caf_completed", "consent_given_by",
@@ -337,5 +337,4 @@ def merge(user: User, keep: Child, other: Child, *, ip: str | None) -> None:
                      organisation_id=user.organisation_id, subject_type="child",
                      subject_id=other.id, child_id=child_id, reason_category="updating_record",
                      detail={"merged_into": keep.id, "merged_from": other.id, **moved})
-    stored_documents.facts_changed(keep, "The record was merged with another", user=user,
-                                   ip=ip)
+    stored_documents.facts_changed(keep, "The record was merged with another")

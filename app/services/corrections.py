@@ -7,39 +7,50 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.core.clock import now
+from app.core.errors import NotFound, Refused
 from app.extensions import db
-from app.models import Child, CorrectionRequest, User
-from app.services import audit
-from app.services.children import NotAllowed, Refused
+from app.models import CorrectionRequest, User
+from app.services import audit, pdf, records
+from app.services.subject_access import management
+from app.services.transaction import atomic
 
 
-def _audit(action: str, user: User, request: CorrectionRequest, ip, **detail) -> None:
-    audit.record(action, actor_user_id=user.id, ip=ip, organisation_id=user.organisation_id,
-                 subject_type="correction_request", subject_id=request.id,
+def _event(action: str, request: CorrectionRequest, **detail) -> None:
+    audit.record(action, subject_type="correction_request", subject_id=request.id,
                  child_id=request.child_id, reason_category="subject_access",
                  detail=detail or None)
 
 
-def log(user: User, child: Child, *, requester_name: str, received_on, what_is_wrong: str,
-        subject_access_id: int | None, ip) -> CorrectionRequest:
-    """Record a request to correct the record."""
-    if not user.is_management:
-        raise NotAllowed()
+def find(user: User, request_id: int) -> CorrectionRequest:
+    """One correction request, for the management team."""
+    management(user)
+    found = db.session.get(CorrectionRequest, request_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@atomic
+def log(user: User, reference: int, *, requester_name: str, received_on,
+        what_is_wrong: str, subject_access_id: int | None = None) -> CorrectionRequest:
+    """Record a request to correct the record the reference names."""
+    management(user)
+    child = records.held(reference)
     request = CorrectionRequest(child_id=child.id, requester_name=requester_name,
                                 received_on=received_on, what_is_wrong=what_is_wrong,
                                 subject_access_id=subject_access_id,
                                 created_by_user_id=user.id)
     db.session.add(request)
     db.session.flush()
-    _audit("correction.received", user, request, ip, what=what_is_wrong)
+    _event("correction.received", request, what=what_is_wrong)
     return request
 
 
-def decide(user: User, request: CorrectionRequest, *, accept: bool, detail: str, ip) -> None:
+@atomic
+def decide(user: User, request_id: int, *, accept: bool, detail: str) -> None:
     """Accept (saying what was changed: make the change on the record itself, where it is
     audited too) or refuse (saying why)."""
-    if not user.is_management:
-        raise NotAllowed()
+    request = find(user, request_id)
     if request.status != "open":
         raise Refused("This correction request has already been decided")
     if not detail.strip():
@@ -48,10 +59,22 @@ def decide(user: User, request: CorrectionRequest, *, accept: bool, detail: str,
     request.change_made, request.decision_reason = ((detail, None) if accept
                                                     else (None, detail))
     request.decided_by_user_id, request.decided_at = user.id, now()
-    _audit(f"correction.{request.status}", user, request, ip, detail=detail)
+    _event(f"correction.{request.status}", request, detail=detail)
 
 
-def open_requests() -> list[CorrectionRequest]:
+@atomic
+def letter(user: User, request_id: int) -> tuple[CorrectionRequest, bytes]:
+    """The letter telling the requester the decision (decided requests only)."""
+    request = find(user, request_id)
+    if request.status == "open":
+        raise NotFound()
+    body = pdf.render("corrections/letter.html", item=request, today=now().date())
+    _event("correction.letter_generated", request)
+    return request, body
+
+
+def open_requests(user: User) -> list[CorrectionRequest]:
     """Undecided correction requests, oldest first."""
+    management(user)
     return list(db.session.scalars(sa.select(CorrectionRequest).where(
         CorrectionRequest.status == "open").order_by(CorrectionRequest.id)))

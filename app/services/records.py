@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.core.errors import Refused
 from app.extensions import db
-from app.models import Child, ChildStatus
+from app.models import Child, ChildStatus, User
+from app.services import disclosure
 
 
 def surviving(child: Child | None) -> Child | None:
@@ -27,3 +29,18 @@ def merge_tree(root: int) -> list[int]:
             sa.select(Child.id).where(Child.merged_into_id.in_(frontier))))
         found.extend(frontier)
     return found
+
+
+def held(reference: int | None) -> Child:
+    """The record a reference names, for a request about a child (subject access, a
+    correction): any record still held, in the directory or archived; the reference of a
+    merged record leads to the record it was merged into."""
+    child = surviving(db.session.get(Child, reference)) if reference else None
+    if child is None or child.status == ChildStatus.merged:
+        raise Refused("There is no record with that reference")
+    return child
+
+
+def about(user: User, child_id: int) -> disclosure.RowView:
+    """The child a request is about, as a row this user may see (name, birth, town)."""
+    return disclosure.project_row(user, db.session.get(Child, child_id))

@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import now
-from app.core.errors import NotAllowed, Refused
+from app.core.errors import Refused
 from app.extensions import db
 from app.models import Child, SubjectAccessRequest, User
-from app.services import audit, crypto, disclosure, passwords, records, sar_report
+from app.services import crypto, disclosure, passwords, pdf, records, sar_report
+from app.services.subject_access import find, record_event
+from app.services.transaction import atomic
 
 LINK_DAYS = 14
 MAX_FAILURES = 5
@@ -28,20 +30,10 @@ CHANGED = ("The record changed after the report was prepared (a shield, a sensit
 
 
 class Withdrawn(Refused):
-    """The report was built on facts that no longer hold: it has been withdrawn (commit)."""
+    """The report was built on facts that no longer hold: it has been withdrawn, and the
+    withdrawal is kept."""
 
-
-def _audit(action: str, user: User | None, request: SubjectAccessRequest, ip, **detail):
-    audit.record(action, actor_user_id=user.id if user else None, ip=ip,
-                 organisation_id=user.organisation_id if user else None,
-                 subject_type="subject_access_request", subject_id=request.id,
-                 child_id=request.child_id, reason_category="subject_access",
-                 detail=detail or None)
-
-
-def _management(user: User) -> None:
-    if not user.is_management:
-        raise NotAllowed()
+    keep = True
 
 
 def current_basis(request: SubjectAccessRequest) -> str:
@@ -56,13 +48,13 @@ def undelivered(request: SubjectAccessRequest) -> bool:
         request.status == "released" and request.delivered_at is None)
 
 
-def withdraw(request: SubjectAccessRequest, why: str, *, user: User | None, ip) -> None:
+def withdraw(request: SubjectAccessRequest, why: str) -> None:
     """Take back a prepared report that has not been delivered (it must be prepared and
     approved again); after delivery, only stop its link working."""
     if not undelivered(request):
         if request.link_expires_at and request.link_expires_at > now():
             request.link_expires_at = now()
-            _audit("sar.link_revoked", user, request, ip, reason=why)
+            record_event("sar.link_revoked", request, reason=why)
         return
     request.status, request.report_pdf, request.basis_digest = "open", None, None
     request.prepared_by_user_id = request.prepared_at = None
@@ -70,77 +62,97 @@ def withdraw(request: SubjectAccessRequest, why: str, *, user: User | None, ip) 
     request.released_at = request.delivery = request.link_expires_at = None
     request.link_token_hash = request.passphrase_hash = None
     request.withdrawn_at, request.withdrawn_reason = now(), why[:300]
-    _audit("sar.withdrawn", user, request, ip, reason=why)
+    record_event("sar.withdrawn", request, reason=why)
 
 
-def _sound(user: User | None, request: SubjectAccessRequest, ip) -> None:
+def _sound(request: SubjectAccessRequest) -> None:
     """Withdraw and refuse a report whose facts changed since it was prepared."""
     if request.basis_digest != current_basis(request):
-        withdraw(request, CHANGED, user=user, ip=ip)
+        withdraw(request, CHANGED)
         raise Withdrawn(f"{CHANGED}. It has been withdrawn: prepare it again.")
 
 
-def prepare(user: User, request: SubjectAccessRequest, document: bytes, basis: str, *,
-            ip) -> None:
+@atomic
+def document(user: User, request_id: int, kind: str) -> tuple[SubjectAccessRequest, bytes]:
+    """The report as it would be sent today, or the officer's redaction log, for the
+    management team to read (nothing is stored); the look is audited."""
+    request = find(user, request_id)
+    report = sar_report.build(request)
+    body = pdf.render(f"subject_access/{kind}.html", item=request, report=report,
+                      today=now().date())
+    record_event(f"sar.{kind}_generated", request, withheld=len(report.redactions))
+    return request, body
+
+
+@atomic
+def prepare(user: User, request_id: int) -> None:
     """Fix the report as it will be sent, with the digest of the facts it was built on
     (taken before it was built); any earlier approval no longer counts."""
-    _management(user)
+    request = find(user, request_id)
     if request.status not in ("open", "awaiting_approval"):
         raise Refused("This report has already been approved or released")
     missing = sar_report.missing_details(sar_report.controller())
     if missing:
         raise Refused("Before a report can be sent, record " + " and ".join(missing)
                       + " under Organisation details")
+    report = sar_report.build(request)
+    document = pdf.render("subject_access/report.html", item=request, report=report,
+                          today=now().date())
     request.report_pdf, request.prepared_by_user_id, request.prepared_at = (
         document, user.id, now())
-    request.basis_digest = basis
+    request.basis_digest = report.basis
     request.approved_by_user_id = request.approved_at = None
     request.withdrawn_at = request.withdrawn_reason = None
     request.status = "awaiting_approval"
-    _audit("sar.prepared", user, request, ip, bytes=len(document))
+    record_event("sar.prepared", request, bytes=len(document))
 
 
-def approve(user: User, request: SubjectAccessRequest, *, ip) -> None:
+@atomic
+def approve(user: User, request_id: int) -> None:
     """A second member of the management team approves the prepared report."""
-    _management(user)
+    request = find(user, request_id)
     if request.status != "awaiting_approval":
         raise Refused("Prepare the report before it can be approved")
     if current_app.config["SAR_SECOND_APPROVAL"] and user.id == request.prepared_by_user_id:
         raise Refused("A second member of the management team must approve the report "
                       "you prepared")
-    _sound(user, request, ip)
+    _sound(request)
     request.approved_by_user_id, request.approved_at = user.id, now()
     request.status = "approved"
-    _audit("sar.approved", user, request, ip)
+    record_event("sar.approved", request)
 
 
-def _released(user: User, request: SubjectAccessRequest, how: str, ip) -> None:
-    _management(user)
+def _released(user: User, request_id: int, how: str) -> SubjectAccessRequest:
+    request = find(user, request_id)
     if request.status != "approved":
         raise Refused("The report must be approved before it is released")
-    _sound(user, request, ip)
+    _sound(request)
     request.status, request.released_at, request.delivery = "released", now(), how
+    return request
 
 
-def release_by_post(user: User, request: SubjectAccessRequest, *, ip) -> bytes:
+@atomic
+def release_by_post(user: User, request_id: int) -> tuple[SubjectAccessRequest, bytes]:
     """Release for printing and posting; returns the approved PDF."""
-    _released(user, request, "post", ip)
+    request = _released(user, request_id, "post")
     request.delivered_at = now()
-    _audit("sar.released", user, request, ip, delivery="post")
-    return request.report_pdf
+    record_event("sar.released", request, delivery="post")
+    return request, request.report_pdf
 
 
-def release_by_link(user: User, request: SubjectAccessRequest, *, ip) -> tuple[str, str]:
-    """Release by link; returns (token for the link, passphrase to send separately)."""
-    _released(user, request, "link", ip)
+@atomic
+def release_by_link(user: User, request_id: int) -> tuple[SubjectAccessRequest, str, str]:
+    """Release by link; returns (the request, token for the link, passphrase to send
+    separately)."""
+    request = _released(user, request_id, "link")
     token = crypto.new_token()
     passphrase = "-".join(f"{secrets.randbelow(10000):04d}" for _ in range(3))
     request.link_token_hash = crypto.digest(token)
     request.link_expires_at = now() + timedelta(days=LINK_DAYS)
     request.passphrase_hash = passwords.hash_password(passphrase)
     request.link_failures = 0
-    _audit("sar.released", user, request, ip, delivery="link")
-    return token, passphrase
+    record_event("sar.released", request, delivery="link")
+    return request, token, passphrase
 
 
 def live_link(token: str) -> SubjectAccessRequest | None:
@@ -154,18 +166,19 @@ def live_link(token: str) -> SubjectAccessRequest | None:
     return request
 
 
-def collect(request: SubjectAccessRequest, passphrase: str, *, ip) -> bytes | None:
+@atomic
+def collect(request: SubjectAccessRequest, passphrase: str) -> bytes | None:
     """The PDF for the right passphrase; a wrong one counts towards the limit of 5. A report
-    whose facts changed is withdrawn instead (Withdrawn; the caller commits either way)."""
+    whose facts changed is withdrawn instead (Withdrawn)."""
     ok, _ = passwords.verify_password(request.passphrase_hash, passphrase.strip())
     if not ok:
         db.session.execute(sa.update(SubjectAccessRequest)
                            .where(SubjectAccessRequest.id == request.id)
                            .values(link_failures=SubjectAccessRequest.link_failures + 1)
                            .execution_options(synchronize_session=False))
-        _audit("sar.passphrase_refused", None, request, ip)
+        record_event("sar.passphrase_refused", request)
         return None
-    _sound(None, request, ip)
+    _sound(request)
     request.delivered_at = request.delivered_at or now()
-    _audit("sar.downloaded", None, request, ip)
+    record_event("sar.downloaded", request)
     return request.report_pdf

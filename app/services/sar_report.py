@@ -158,3 +158,4 @@ def _rights(host: Organisation | None) -> Section:
         f"Write to our data protection officer: {officer}{dpo}.",
         "You can complain to the Information Commissioner's Office: " + cfg["ICO_CONTACT"]
         + "."])
+

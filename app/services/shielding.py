@@ -49,7 +49,7 @@ def request(user: User, child: Child, category: ShieldCategory, reason: str | No
                  organisation_id=user.organisation_id, subject_type="shield",
                  subject_id=shield.id, child_id=child.id,
                  detail={"category": category.value, "reason": reason})
-    stored_documents.facts_changed(child, "The record was shielded", user=user, ip=ip)
+    stored_documents.facts_changed(child, "The record was shielded")
     return shield
 
 
@@ -78,7 +78,7 @@ def review(user: User, shield: Shield, *, keep: bool, reason: str, ip: str | Non
                  detail={"reason": reason, "next_review": shield.review_due.isoformat()
                          if keep else None})
     if not keep:
-        stored_documents.facts_changed(child, "The shield was removed", user=user, ip=ip)
+        stored_documents.facts_changed(child, "The shield was removed")
 
 
 @dataclass

@@ -18,22 +18,22 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Child, MediatedRequest, RequestStatus, SubjectAccessRequest, User
+from app.models import Child, MediatedRequest, RequestStatus, SubjectAccessRequest
 from app.services import audit, disclosure, records, sar_release
 
 
 @contextmanager
-def watch(child: Child, why: str, *, user: User | None, ip) -> Iterator[None]:
+def watch(child: Child, why: str) -> Iterator[None]:
     """Around a change to the child's record: if it changed the facts the policy's
     decisions rest on (disclosure.basis_digest), act on the documents built on them."""
     before = disclosure.basis_digest(child)
     yield
     db.session.flush()
     if disclosure.basis_digest(child) != before:
-        facts_changed(child, why, user=user, ip=ip)
+        facts_changed(child, why)
 
 
-def facts_changed(child: Child, why: str, *, user: User | None, ip) -> None:
+def facts_changed(child: Child, why: str) -> None:
     """Withdraw the undelivered reports about the child (and records merged into it) and
     record, for each earlier mediated answer, how much of it the policy now withholds."""
     db.session.flush()
@@ -41,14 +41,13 @@ def facts_changed(child: Child, why: str, *, user: User | None, ip) -> None:
     for request in db.session.scalars(sa.select(SubjectAccessRequest).where(
             SubjectAccessRequest.child_id.in_(ids),
             SubjectAccessRequest.status.in_(("awaiting_approval", "approved", "released")))):
-        sar_release.withdraw(request, why, user=user, ip=ip)
+        sar_release.withdraw(request, why)
     for request in db.session.scalars(sa.select(MediatedRequest).where(
             MediatedRequest.child_id.in_(ids),
             MediatedRequest.status == RequestStatus.answered)):
         _, withheld = answer_now(request)
         if withheld:
-            audit.record("mediated.answer_restricted", actor_user_id=user.id if user else None,
-                         organisation_id=user.organisation_id if user else None, ip=ip,
+            audit.record("mediated.answer_restricted",
                          on_behalf_of_user_id=request.requester_user_id,
                          subject_type="mediated_request", subject_id=request.id,
                          child_id=request.child_id, reason_category="mediated_request",

@@ -12,10 +12,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.core.clock import now
+from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
-from app.models import Child, SubjectAccessRequest, User
-from app.services import audit, deadlines
-from app.services.children import NotAllowed, Refused
+from app.models import SubjectAccessRequest, User
+from app.services import audit, deadlines, records
+from app.services.transaction import atomic
 
 RELATIONSHIPS = {"young_person": "The young person", "parent": "Parent",
                  "carer": "Carer with parental responsibility", "other": "Someone else"}
@@ -26,14 +27,24 @@ STATES = {"received": "Received", "awaiting_id": "Waiting for proof of identity"
           "released": "Released: not yet downloaded"}
 
 
-def _management(user: User) -> None:
+def management(user: User) -> None:
+    """Subject access is the management team's work."""
     if not user.is_management:
         raise NotAllowed()
 
 
-def _audit(action: str, user: User, request: SubjectAccessRequest, ip, **detail) -> None:
-    audit.record(action, actor_user_id=user.id, ip=ip, organisation_id=user.organisation_id,
-                 subject_type="subject_access_request", subject_id=request.id,
+def find(user: User, request_id: int) -> SubjectAccessRequest:
+    """One request, for the management team."""
+    management(user)
+    found = db.session.get(SubjectAccessRequest, request_id)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def record_event(action: str, request: SubjectAccessRequest, **detail) -> None:
+    """An audit event about the request, under the subject access reason."""
+    audit.record(action, subject_type="subject_access_request", subject_id=request.id,
                  child_id=request.child_id, reason_category="subject_access",
                  detail=detail or None)
 
@@ -61,51 +72,51 @@ def due(request: SubjectAccessRequest, today: date | None = None) -> date | None
                               paused_days=paused_days(request, today or now().date()))
 
 
-def create(user: User, child: Child, values: dict, *, ip: str | None) -> SubjectAccessRequest:
-    """Log a request as received."""
-    _management(user)
+@atomic
+def create(user: User, reference: int, values: dict) -> SubjectAccessRequest:
+    """Log a request as received, about the record the reference names."""
+    management(user)
+    child = records.held(reference)
     request = SubjectAccessRequest(child_id=child.id, created_by_user_id=user.id, **values)
     db.session.add(request)
     db.session.flush()
-    _audit("sar.received", user, request, ip, relationship=values["requester_relationship"])
+    record_event("sar.received", request, relationship=values["requester_relationship"])
     return request
 
 
-def record_checks(user: User, request: SubjectAccessRequest, *, identity: str,
-                  responsibility: str | None, id_received_on: date | None,
-                  ip: str | None) -> None:
+@atomic
+def record_checks(user: User, request_id: int, *, identity: str, responsibility: str | None,
+                  id_received_on: date | None) -> None:
     """What was seen to prove identity (and parental responsibility), by whom, when."""
-    _management(user)
+    request = find(user, request_id)
     if not identity.strip():
         raise Refused("Say what was seen to check their identity")
     request.identity_evidence, request.responsibility_evidence = identity, responsibility or None
     request.checked_by_user_id, request.checked_on = user.id, now().date()
     if request.id_needed:
         request.id_received_on = id_received_on or now().date()
-    _audit("sar.checked", user, request, ip, identity=identity, responsibility=responsibility)
+    record_event("sar.checked", request, identity=identity, responsibility=responsibility)
 
 
-def pause(user: User, request: SubjectAccessRequest, *, ip: str | None) -> None:
-    """Stop the clock while clarification is asked for."""
-    _management(user)
-    if request.paused_on is not None:
-        raise Refused("The clock has already been paused once for clarification")
-    request.paused_on = now().date()
-    _audit("sar.paused", user, request, ip)
+@atomic
+def pause_or_resume(user: User, request_id: int, action: str) -> None:
+    """Stop the clock while clarification is asked for (once), or restart it."""
+    request = find(user, request_id)
+    if action == "pause":
+        if request.paused_on is not None:
+            raise Refused("The clock has already been paused once for clarification")
+        request.paused_on = now().date()
+    else:
+        if request.paused_on is None or request.resumed_on is not None:
+            raise Refused("The clock is not paused")
+        request.resumed_on = now().date()
+    record_event(f"sar.{action}d", request)
 
 
-def resume(user: User, request: SubjectAccessRequest, *, ip: str | None) -> None:
-    """Restart the clock when the clarification arrives."""
-    _management(user)
-    if request.paused_on is None or request.resumed_on is not None:
-        raise Refused("The clock is not paused")
-    request.resumed_on = now().date()
-    _audit("sar.resumed", user, request, ip)
-
-
-def extend(user: User, request: SubjectAccessRequest, reason: str, *, ip: str | None) -> None:
+@atomic
+def extend(user: User, request_id: int, reason: str) -> None:
     """Extend by two months for a complex request: only within the first month."""
-    _management(user)
+    request = find(user, request_id)
     start = clock_start(request)
     today = now().date()
     if request.extended:
@@ -115,7 +126,7 @@ def extend(user: User, request: SubjectAccessRequest, reason: str, *, ip: str | 
     if start is None or not deadlines.may_extend(start, today, paused_days(request, today)):
         raise Refused("An extension can be recorded only within the first month")
     request.extended, request.extension_reason, request.extended_on = True, reason, today
-    _audit("sar.extended", user, request, ip, reason=reason)
+    record_event("sar.extended", request, reason=reason)
 
 
 def state(request: SubjectAccessRequest) -> str | None:
@@ -146,9 +157,10 @@ class BoardRow:
         return STATES[self.state]
 
 
-def board(today: date | None = None) -> list[BoardRow]:
+def board(user: User, today: date | None = None) -> list[BoardRow]:
     """Every request not yet delivered, by state (in the order of the work), then most
     urgent first."""
+    management(user)
     today = today or now().date()
     rows = []
     for request in db.session.scalars(sa.select(SubjectAccessRequest).where(sa.or_(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, make_response, render_template, request
+from flask import Response, current_app, flash, make_response, render_template, request
 from flask_login import current_user
 
+from app.core.errors import Refused
 from app.services import audit
 
 
@@ -43,6 +44,12 @@ def audit_event(action: str, **fields):
     return audit.record(action, ip=client_ip(), **fields)
 
 
+def download(body: bytes | str, filename: str, mimetype: str = "application/pdf") -> Response:
+    """A file to save (a PDF unless said otherwise)."""
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def safe_next(target: str | None) -> str | None:
     """Accept only a local path as a post-sign-in destination."""
     if not target:
@@ -58,3 +65,30 @@ def safe_next(target: str | None) -> str | None:
 def base_url() -> str:
     """Public base URL (scheme and host) for links shown to be sent on; url_for adds the path."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+class refusal:  # a lower-case name: it reads as a statement, "with refusal(field):"
+    """Show a service's refusal on the page that asked: beside a form field, or as a
+    message at the top when there is none. The service has already undone its work.
+
+        with refusal(form.reason):
+            shielding.review(...)
+            return redirect(...)      # reached only when the service agreed
+        return render_template(...)   # the page again, with the error on the field
+    """
+
+    def __init__(self, field=None):
+        self.field, self.message = field, None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, _traceback) -> bool:
+        if kind is None or not issubclass(kind, Refused):
+            return False
+        self.message = str(error)
+        if self.field is not None:
+            self.field.errors.append(self.message)
+        else:
+            flash(self.message, "info")
+        return True

@@ -3,21 +3,12 @@ before the passphrase, which was sent separately."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
 
-from app.extensions import db, limiter
-from app.forms.sar import PassphraseForm
+from app.extensions import limiter
+from app.forms.documents import PassphraseForm
 from app.services import sar_release
-from app.views._common import client_ip, public
+from app.views._common import download, public
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])(bp)
@@ -46,14 +37,11 @@ def collect():
     form = PassphraseForm()
     if form.validate_on_submit():
         try:
-            document = sar_release.collect(request, form.passphrase.data, ip=client_ip())
-        except sar_release.Withdrawn:
-            db.session.commit()  # the record changed since: the link no longer works
+            document = sar_release.collect(request, form.passphrase.data)
+        except sar_release.Withdrawn:  # the record changed since: the link no longer works
             abort(404, description=GONE)
-        db.session.commit()
         if document is not None:
-            return Response(document, mimetype="application/pdf", headers={
-                "Content-Disposition": f'attachment; filename="{request.reference}.pdf"'})
+            return download(document, f"{request.reference}.pdf")
         form.passphrase.errors.append("That passphrase is not right. After 5 wrong tries the "
                                       "link stops working")
-    return render_template("sar/collect.html", form=form), 422 if form.errors else 200
+    return render_template("documents/collect.html", form=form), 422 if form.errors else 200

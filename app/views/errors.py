@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 
+from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
 from app.views._common import wants_fragment
 
@@ -48,6 +49,24 @@ def register(app) -> None:
 
     for status in (400, 401, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(status, http_error)
+
+    @app.errorhandler(NotAllowed)
+    def not_allowed(error):
+        """The rules refuse this to this user: nothing was changed."""
+        db.session.rollback()
+        return _page(403)
+
+    @app.errorhandler(NotFound)
+    def not_found(error):
+        """No such thing (or not one this user may know of)."""
+        db.session.rollback()
+        return _page(404, message=error.message)
+
+    @app.errorhandler(Refused)
+    def refused(error):
+        """A refusal no page caught to show beside its form: say why, nothing changed."""
+        db.session.rollback()
+        return _page(409, message=str(error))
 
     @app.errorhandler(500)
     def server_error(error):

@@ -240,7 +240,7 @@ MUTANTS = {
         "app.services.disclosure.requester._Policy.shows_service",
         lambda self, involvement: True),
     "prepared reports never withdrawn": (
-        "app.services.sar_release._sound", lambda user, request, ip: None),
+        "app.services.sar_release._sound", lambda request: None),
 }
 
 
