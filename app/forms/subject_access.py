@@ -6,10 +6,11 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
 )
-from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.forms.fields import (
@@ -65,3 +66,23 @@ class ExtensionForm(FlaskForm):
                            filters=[strip], validators=[DataRequired(message="Give the "
                                                          "reason"), Length(max=1000)])
     submit = SubmitField("Extend by two months", widget=GovSubmitInput())
+
+
+class RequesterEntryForm(FlaskForm):
+    """Which parent or carer on the record the requester is (their own data is theirs)."""
+
+    carer = SelectField("Their own entry on the record", widget=GovSelect(),
+                        description="Their own details are never withheld from them. Check "
+                                    "this against the identity you saw.")
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def offer(self, carers: list[tuple[int, str]], current: int | None) -> None:
+        """The choices: each parent or carer, or none of them."""
+        self.carer.choices = [("", "None of them")] + [(str(i), n) for i, n in carers]
+        if not self.is_submitted():
+            self.carer.data = str(current) if current else ""
+
+    @property
+    def carer_id(self) -> int | None:
+        """The chosen entry, or None."""
+        return int(self.carer.data) if self.carer.data else None

@@ -46,6 +46,8 @@ class AuditDetail(db.Model):
         sa.BigInteger, sa.ForeignKey("audit_events.seq"), primary_key=True
     )
     body: Mapped[str | None] = mapped_column(sa.Text)
+    # Random, erased with the body: an erased detail's digest then confirms no guess
+    salt: Mapped[str | None] = mapped_column(sa.String(32))
     erased_at: Mapped[datetime | None]
 
 

@@ -20,6 +20,9 @@ class SubjectAccessRequest(db.Model):
     child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"), index=True)
     requester_name: Mapped[str] = mapped_column(sa.String(200))
     requester_relationship: Mapped[str] = mapped_column(sa.String(30))
+    # The requester's own entry on the record (their data is never withheld from them)
+    requester_carer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("carers.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(sa.String(20))
     received_on: Mapped[date]
     id_needed: Mapped[bool] = mapped_column(default=False)

@@ -8,6 +8,7 @@ SQLite already began IMMEDIATE, so the chain never forks.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +43,23 @@ def event_hash(event: AuditEvent) -> str:
         event.reason_category, bool(event.shielded), event.detail_digest, event.prev_hash,
     ]
     return crypto.digest(canonical(fields))
+
+
+def detail_digest(salt: str | None, body: str) -> str:
+    """The digest the chain keeps of a detail: salted, so that once the body and its salt
+    are erased nobody can confirm a guess of what it said. (Details written before salts
+    were kept have none.)"""
+    return crypto.digest(f"{salt}:{body}" if salt else body)
+
+
+def erase(event_seqs) -> int:
+    """Erase the details of the events whose seq the select gives (body and salt); the
+    chain still verifies. Returns how many were erased."""
+    return db.session.execute(
+        sa.update(AuditDetail).where(AuditDetail.event_seq.in_(event_seqs),
+                                     AuditDetail.body.is_not(None))
+        .values(body=None, salt=None, erased_at=now())
+        .execution_options(synchronize_session=False)).rowcount
 
 
 def _key() -> str:
@@ -89,12 +107,13 @@ def record(
     ip = acting.ip if ip is ACTOR else ip
     head = _locked_head()
     body = canonical(detail) if detail else None
+    salt = secrets.token_hex(16) if body else None
     event = AuditEvent(
         seq=head.last_seq + 1, occurred_at=now(), action=action, outcome=outcome,
         actor_user_id=actor_user_id, on_behalf_of_user_id=on_behalf_of_user_id,
         organisation_id=organisation_id, subject_type=subject_type, subject_id=subject_id,
         child_id=child_id, ip=ip, reason_category=reason_category, shielded=shielded,
-        detail_digest=crypto.digest(body) if body else None, prev_hash=head.last_hash,
+        detail_digest=detail_digest(salt, body) if body else None, prev_hash=head.last_hash,
     )
     event.hash = event_hash(event)
     event.hmac = crypto.keyed_digest(_key(), event.hash)
@@ -103,7 +122,7 @@ def record(
     head.hmac = _head_mac(event.seq, event.hash)
     db.session.flush()  # the event row must exist before its detail (foreign key)
     if body:
-        db.session.add(AuditDetail(event_seq=event.seq, body=body))
+        db.session.add(AuditDetail(event_seq=event.seq, body=body, salt=salt))
         db.session.flush()
     return event
 
@@ -163,7 +182,7 @@ def _check(event, detail, expected_seq, expected_prev) -> str:
     if event.detail_digest and detail is None:
         return "its detail record was deleted"
     if detail is not None and detail.body is not None and (
-            crypto.digest(detail.body) != event.detail_digest):
+            detail_digest(detail.salt, detail.body) != event.detail_digest):
         return "its detail record was changed"
     return ""
 

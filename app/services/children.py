@@ -324,10 +324,10 @@ def merge(user: User, keep: Child, other: Child, *, ip: str | None) -> None:
             carer.child = keep
         for involvement in list(other.involvements):
             involvement.child = keep
-    if other.shielded and not keep.shielded:  # a shield always survives a merge
-        for shield in db.session.scalars(sa.select(Shield).where(
-                Shield.child_id == other.id, Shield.active.is_(True))):
-            shield.child_id = keep.id
+    for shield in db.session.scalars(sa.select(Shield).where(  # every shield survives a
+            Shield.child_id == other.id, Shield.active.is_(True))):  # merge, to be reviewed
+        shield.child_id = keep.id
+    if other.shielded and not keep.shielded:
         keep.shielded = True
         hide_previous_names(keep)
     other.status, other.merged_into_id = ChildStatus.merged, keep.id

@@ -13,7 +13,7 @@ from flask import current_app
 from app.core.clock import now
 from app.core.errors import NotAllowed, Refused
 from app.extensions import db
-from app.models import AuditDetail, AuditEvent, Child, MediatedRequest, RequestStatus, Role, User
+from app.models import AuditEvent, Child, MediatedRequest, RequestStatus, Role, User
 from app.services import audit, disclosure, stored_documents
 
 REASON = "mediated_request"
@@ -141,12 +141,9 @@ def delete_closed(ids: list[int]) -> None:
     name as typed, the reason for declining); each leaves an event that names no child."""
     if not ids:
         return
-    seqs = sa.select(AuditEvent.seq).where(AuditEvent.subject_type == "mediated_request",
-                                           AuditEvent.subject_id.in_(ids),
-                                           AuditEvent.action.like("mediated.%"))
-    db.session.execute(sa.update(AuditDetail).where(AuditDetail.event_seq.in_(seqs))
-                       .values(body=None, erased_at=now())
-                       .execution_options(synchronize_session=False))
+    audit.erase(sa.select(AuditEvent.seq).where(AuditEvent.subject_type == "mediated_request",
+                                                AuditEvent.subject_id.in_(ids),
+                                                AuditEvent.action.like("mediated.%")))
     db.session.execute(sa.delete(MediatedRequest).where(MediatedRequest.id.in_(ids))
                        .execution_options(synchronize_session=False))
     for request_id in ids:

@@ -157,9 +157,7 @@ def run(as_of: date, *, dry_run: bool) -> Report:
     report.search_terms_erased = db.session.scalar(
         sa.select(sa.func.count()).select_from(AuditDetail).where(stale))
     if not dry_run and report.search_terms_erased:
-        db.session.execute(sa.update(AuditDetail).where(stale)
-                           .values(body=None, erased_at=now())
-                           .execution_options(synchronize_session=False))
+        audit.erase(old_searches)
     report.requests_deleted = mediated.closed_unmatched(as_of)
     if not dry_run:
         mediated.delete_closed(report.requests_deleted)
@@ -188,10 +186,7 @@ def destroy(child: Child) -> None:
     """Delete the record and everything about the child; erase its audit details; leave a
     tombstone event that names no one."""
     child_ids = records.merge_tree(child.id)
-    seqs = sa.select(AuditEvent.seq).where(AuditEvent.child_id.in_(child_ids))
-    db.session.execute(sa.update(AuditDetail).where(AuditDetail.event_seq.in_(seqs))
-                       .values(body=None, erased_at=now())
-                       .execution_options(synchronize_session=False))
+    audit.erase(sa.select(AuditEvent.seq).where(AuditEvent.child_id.in_(child_ids)))
     shields = sa.select(Shield.id).where(Shield.child_id.in_(child_ids))
     for model, condition in (
             (ShieldReview, ShieldReview.shield_id.in_(shields)),

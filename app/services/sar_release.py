@@ -37,9 +37,11 @@ class Withdrawn(Refused):
 
 
 def current_basis(request: SubjectAccessRequest) -> str:
-    """The digest of the facts a report for this request would be built on today."""
-    child = records.surviving(db.session.get(Child, request.child_id))
-    return disclosure.basis_digest(child)
+    """The digest of the facts a report for this request would be built on today (the
+    record read afresh, and held against a concurrent change until this one commits)."""
+    child = records.surviving(db.session.get(
+        Child, request.child_id, populate_existing=True, with_for_update={"read": True}))
+    return disclosure.basis_digest(child, records.merge_tree(child.id))
 
 
 def undelivered(request: SubjectAccessRequest) -> bool:
@@ -91,6 +93,9 @@ def prepare(user: User, request_id: int) -> None:
     request = find(user, request_id)
     if request.status not in ("open", "awaiting_approval"):
         raise Refused("This report has already been approved or released")
+    if request.checked_on is None or (request.id_needed and request.id_received_on is None):
+        raise Refused("Record the identity checks first: a report goes only to someone "
+                      "whose identity has been checked")
     missing = sar_report.missing_details(sar_report.controller())
     if missing:
         raise Refused("Before a report can be sent, record " + " and ".join(missing)

@@ -64,18 +64,19 @@ def missing_details(host: Organisation | None) -> list[str]:
 def build(request: SubjectAccessRequest) -> Report:
     """Assemble the report and its redaction log, from the record as it is now."""
     child = records.surviving(db.session.get(Child, request.child_id))
-    basis = disclosure.basis_digest(child)  # before anything is read for the report
-    host = controller()
     ids = records.merge_tree(child.id)
+    basis = disclosure.basis_digest(child, ids)  # before anything is read for the report
+    host = controller()
     view = disclosure.for_requester(
-        child, disclosure.Requester(request.requester_relationship, request.requester_name),
+        child, disclosure.Requester(request.requester_relationship, request.requester_name,
+                                    request.requester_carer_id),
         controller_id=host.id if host else None, looked=_looked(ids), told=_told(ids))
     young = request.requester_relationship == "young_person"
     sections = [
         Section("The information we hold", rows=view.held),
         Section("Parents and carers", rows=view.carers),
         Section("Who is working with the child", rows=view.services),
-        _recipients(view, young), _purposes(), _sources(view), _retention(child),
+        _recipients(view, young), _purposes(), _sources(view), _retention(child, view),
         _rights(host)]
     return Report(request=request, child_name=view.child_name, sections=sections,
                   redactions=view.withheld, controller=host, basis=basis,
@@ -135,12 +136,18 @@ def _sources(view: disclosure.RequesterView) -> Section:
     return Section("Where it came from", paragraphs=paragraphs)
 
 
-def _retention(child: Child) -> Section:
-    due = retention.archive_due(child)
-    when = f"on {format_date(due[0])} ({due[1]})" if due else "at the 18th birthday"
-    return Section("How long we keep it", paragraphs=[
-        f"The record leaves the directory {when}. Archived records are kept for 6 years "
-        "for serious case and child death reviews, then destroyed."])
+def _retention(child: Child, view: disclosure.RequesterView) -> Section:
+    kept = ("Archived records are kept for 6 years for serious case and child death "
+            "reviews, then destroyed.")
+    if child.archived_at is not None:
+        first = f"The record left the directory on {format_date(child.archived_at)}."
+    elif view.whereabouts_withheld:  # the date could tell where the child has gone
+        first = ("The record leaves the directory at the 18th birthday, or earlier in some "
+                 "circumstances.")
+    else:
+        due = retention.archive_due(child)
+        first = f"The record leaves the directory on {format_date(due[0])} ({due[1]})."
+    return Section("How long we keep it", paragraphs=[first, kept])
 
 
 def _rights(host: Organisation | None) -> Section:

@@ -69,7 +69,8 @@ def review(user: User, shield: Shield, *, keep: bool, reason: str, ip: str | Non
         shield.review_due = add_months(today, REVIEW_MONTHS)
     else:
         shield.active, shield.ended_at = False, now()
-        child.shielded = False
+        db.session.flush()
+        child.shielded = active_shield(child) is not None  # another shield may still stand
         hide_previous_names(child)
     db.session.flush()
     audit.record("shield.kept" if keep else "shield.removed", actor_user_id=user.id, ip=ip,
@@ -77,7 +78,7 @@ def review(user: User, shield: Shield, *, keep: bool, reason: str, ip: str | Non
                  subject_id=shield.id, child_id=child.id, shielded=True,
                  detail={"reason": reason, "next_review": shield.review_due.isoformat()
                          if keep else None})
-    if not keep:
+    if not keep and not child.shielded:
         stored_documents.facts_changed(child, "The shield was removed")
 
 

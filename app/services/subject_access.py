@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from app.core.clock import now
 from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
-from app.models import SubjectAccessRequest, User
-from app.services import audit, deadlines, records
+from app.models import Child, SubjectAccessRequest, User
+from app.services import audit, deadlines, disclosure, records
 from app.services.transaction import atomic
 
 RELATIONSHIPS = {"young_person": "The young person", "parent": "Parent",
@@ -78,6 +78,8 @@ def create(user: User, reference: int, values: dict) -> SubjectAccessRequest:
     management(user)
     child = records.held(reference)
     request = SubjectAccessRequest(child_id=child.id, created_by_user_id=user.id, **values)
+    if values["requester_relationship"] != "young_person":
+        request.requester_carer_id = disclosure.match_carer(child, values["requester_name"])
     db.session.add(request)
     db.session.flush()
     record_event("sar.received", request, relationship=values["requester_relationship"])
@@ -127,6 +129,29 @@ def extend(user: User, request_id: int, reason: str) -> None:
         raise Refused("An extension can be recorded only within the first month")
     request.extended, request.extension_reason, request.extended_on = True, reason, today
     record_event("sar.extended", request, reason=reason)
+
+
+def carers(request: SubjectAccessRequest) -> list[tuple[int, str]]:
+    """The parents and carers on the record, one of whom may be the requester."""
+    child = records.surviving(db.session.get(Child, request.child_id))
+    return [(c.id, f"{c.name} ({c.relationship_to_child})") for c in child.carers]
+
+
+@atomic
+def link_carer(user: User, request_id: int, carer_id: int | None) -> None:
+    """Say which entry on the record is the requester's own (their data is never withheld
+    from them), or that none is; a report already prepared is withdrawn, since it changes."""
+    from app.services import sar_release
+
+    request = find(user, request_id)
+    if carer_id is not None and carer_id not in dict(carers(request)):
+        raise Refused("Choose one of the parents and carers on the record")
+    if request.status == "released" and request.delivered_at is not None:
+        raise Refused("The report has been delivered: log a new request instead")
+    if carer_id != request.requester_carer_id and request.status != "open":
+        sar_release.withdraw(request, "The requester's entry on the record changed")
+    request.requester_carer_id = carer_id
+    record_event("sar.requester_linked", request, carer=carer_id)
 
 
 def state(request: SubjectAccessRequest) -> str | None:

@@ -8,7 +8,12 @@ from flask_login import current_user
 
 from app.core.clock import now
 from app.forms import EmptyForm
-from app.forms.subject_access import ChecksForm, ExtensionForm, IntakeForm
+from app.forms.subject_access import (
+    ChecksForm,
+    ExtensionForm,
+    IntakeForm,
+    RequesterEntryForm,
+)
 from app.services import records, sar_release, sar_report, subject_access
 from app.views._common import base_url, download, refusal
 from app.views.guards import guard, is_management
@@ -42,9 +47,11 @@ def new():
 
 def _page(request_id, checks=None, extension=None, status=200):
     request = subject_access.find(current_user, request_id)
+    entry = RequesterEntryForm(prefix="e")
+    entry.offer(subject_access.carers(request), request.requester_carer_id)
     return render_template(
         "subject_access/detail.html", item=request, due=subject_access.due(request),
-        row=records.about(current_user, request.child_id), form=EmptyForm(),
+        row=records.about(current_user, request.child_id), form=EmptyForm(), entry=entry,
         checks=checks or ChecksForm(prefix="c"), extension=extension or ExtensionForm(prefix="x"),
         relationships=subject_access.RELATIONSHIPS, channels=subject_access.CHANNELS,
         missing=sar_report.missing_details(sar_report.controller())), status
@@ -73,6 +80,18 @@ def checks(request_id):
             flash("Checks recorded.", "success")
             return _back(request_id)
     return _page(request_id, checks=form, status=422)
+
+
+@bp.route("/<int:request_id>/requester", methods=["POST"])
+def requester(request_id):
+    """Say which entry on the record is the requester's own."""
+    form = RequesterEntryForm(prefix="e")
+    form.offer(subject_access.carers(subject_access.find(current_user, request_id)), None)
+    if form.validate():
+        with refusal():
+            subject_access.link_carer(current_user, request_id, form.carer_id)
+            flash("Saved.", "success")
+    return _back(request_id)
 
 
 @bp.route("/<int:request_id>/<any(pause, resume):action>", methods=["POST"])

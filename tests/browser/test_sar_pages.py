@@ -41,6 +41,8 @@ def test_log_a_subject_access_request(live_app, live_server, page):
     page.click("button:has-text('Save')")
     check_accessible(page, "92b-organisation-saved")
     page.goto(live_server + "/subject-access/1")
+    page.fill("#c-identity", "Passport seen in person")
+    page.click("button:has-text('Record the checks')")
     page.click("button:has-text('Prepare the report for release')")
     page.goto(live_server + "/subject-access")
     assert "Waiting for approval" in page.inner_text("table")

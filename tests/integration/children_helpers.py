@@ -91,3 +91,11 @@ def set_controller(app, manager_id):
         host.address, host.dpo_name = "County Hall, 1 High Street, Exeter EX1 1AA", "Dee Pio"
         host.dpo_contact = "dpo@county.example, County Hall, Exeter EX1 1AA"
         db.session.commit()
+
+
+def check_identity(client, location: str) -> None:
+    """Record that identity was checked on a subject access request's page."""
+    response = client.post(location + "/checks", data={
+        "c-identity": "Passport seen in person", "c-responsibility": "Birth certificate",
+        "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302, response.get_data(as_text=True)

@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 
 from tests.conftest import csrf_token
-from tests.integration.children_helpers import events, make_child, person, set_controller
+from tests.integration.children_helpers import (
+    check_identity,
+    events,
+    make_child,
+    person,
+    set_controller,
+)
 from tests.integration.test_stored_documents import pdf_text
 
 
@@ -21,6 +27,7 @@ def _prepared(app):
         "child": str(child_id), "requester_name": "Sarah O'Neill",
         "requester_relationship": "parent", "channel": "email",
         "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(first, "/")}).location
+    check_identity(first, location)
     assert first.post(location + "/prepare",
                       data={"csrf_token": csrf_token(first, "/")}).status_code == 302
     return first, second, location
@@ -109,6 +116,7 @@ def test_a_report_is_not_prepared_without_the_controllers_details(app):
         "address": "County Hall, Exeter EX1 1AA", "phone": "", "email": "",
         "dpo_name": "Dee Pio", "dpo_contact": "dpo@county.example", "csrf_token": token})
     assert saved.status_code == 302 and events(app, "organisation.changed")
+    check_identity(first, location)
     assert first.post(location + "/prepare",
                       data={"csrf_token": csrf_token(first, "/")}).status_code == 302
     text = pdf_text(first.get(location + "/report.pdf").data)

@@ -19,6 +19,7 @@ from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
     MARKERS,
+    check_identity,
     details,
     events,
     make_child,
@@ -84,13 +85,17 @@ def world(app):
     return made
 
 
-def log_request(client, child_id, relationship="parent", name="Sarah O'Neill") -> str:
-    """Log a subject access request; returns its page's address."""
+def log_request(client, child_id, relationship="parent", name="Sarah O'Neill", *,
+                checked=True) -> str:
+    """Log a subject access request (and record the identity checks); returns its page's
+    address."""
     response = client.post("/subject-access/new", data={
         "child": str(child_id), "requester_name": name,
         "requester_relationship": relationship, "channel": "letter",
         "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302, response.get_data(as_text=True)
+    if checked:
+        check_identity(client, response.location)
     return response.location
 
 
@@ -327,13 +332,15 @@ def test_an_answer_about_a_record_merged_into_a_shielded_one_loses_its_whereabou
 def test_the_board_shows_every_request_by_state_until_it_is_delivered(app, world):
     from app.models import SubjectAccessRequest
     manager, deputy = world["manager"][0], world["deputy"][0]
-    first = log_request(manager, world["child"])                 # received
+    first = log_request(manager, world["child"], checked=False)  # received
     manager.post("/subject-access/new", data={                   # waiting for ID
         "child": str(world["child"]), "requester_name": "Liam O'Neill",
         "requester_relationship": "parent", "channel": "letter", "id_needed": "y",
         "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(manager, "/")})
     board = manager.get("/subject-access").get_data(as_text=True)
     assert "Received" in board and "Waiting for proof of identity" in board
+    check_identity(manager, first)
+    assert "Checks done" in manager.get("/subject-access").get_data(as_text=True)
     post(manager, first + "/prepare")
     assert "Waiting for approval" in manager.get("/subject-access").get_data(as_text=True)
     post(deputy, first + "/approve")

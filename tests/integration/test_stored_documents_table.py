@@ -21,7 +21,14 @@ from app.extensions import db
 from app.models import Child, Organisation, User
 from app.services import children
 from tests.conftest import BASE_CONFIG, csrf_token
-from tests.integration.children_helpers import CONSENT, details, make_child, open_record, person
+from tests.integration.children_helpers import (
+    CONSENT,
+    check_identity,
+    details,
+    make_child,
+    open_record,
+    person,
+)
 from tests.integration.children_helpers import set_controller as record_controller
 from tests.integration.test_stored_documents import pdf_text, post, shield
 
@@ -209,10 +216,12 @@ def run_table(app, sensitive: bool, timing: str) -> Table:
 
 
 def _log(manager, child_id, kind) -> str:
-    return manager.post("/subject-access/new", data={
+    location = manager.post("/subject-access/new", data={
         "child": str(child_id), "requester_name": SAR_REQUESTERS[kind],
         "requester_relationship": kind, "channel": "letter",
         "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(manager, "/")}).location
+    check_identity(manager, location)
+    return location
 
 
 def _mediated_outputs(table, requester, request_id, shielded, when) -> None:

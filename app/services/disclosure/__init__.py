@@ -25,7 +25,12 @@ from app.services.disclosure.record import (
     project,
     project_row,
 )
-from app.services.disclosure.requester import Requester, RequesterView, for_requester
+from app.services.disclosure.requester import (
+    Requester,
+    RequesterView,
+    for_requester,
+    match_carer,
+)
 from app.services.disclosure.rules import (
     Viewer,
     basis_digest,
@@ -55,6 +60,7 @@ __all__ = [
     "involved_organisation_ids",
     "involvement_for_edit",
     "is_involved",
+    "match_carer",
     "may_change_involvement",
     "may_edit",
     "may_open",

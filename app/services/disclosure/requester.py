@@ -4,34 +4,37 @@ section, including those built from the audit trail.
 The rule, per requester (the young person; a parent or carer with parental responsibility;
 someone else acting for one of them):
 1. The requester's own data is never withheld from them: the young person's whole record;
-   a parent's or carer's own entry (name, address, phone, email) and a sensitive service
-   they consented to themselves.
+   a parent's or carer's own entry (name, address, phone, email), as linked to the request
+   when identity is checked, and a sensitive service they consented to themselves.
 2. Other people's contact details (the address, phone and email of any other parent or
-   carer) are withheld from everyone, the young person included. Practitioners' work
+   carer) are left out for everyone, the young person included. Practitioners' work
    contact details are part of the child's record and are shown unless 3 or 4 applies.
 3. A shield withholds whereabouts from everyone but the young person: the address, other
    or previous names, identifiers issued by a school or setting (UPN, local reference),
-   the date of leaving England, the other parents and carers, every service, and the name
-   of every organisation in every section. The controller (the host) names itself.
+   the date of leaving England and when the record leaves the directory, the other
+   parents and carers, every service, and the name of every organisation in every
+   section. The controller (the host) names itself.
 4. A sensitive service (sexual health, mental health, substance misuse) is shown only to
-   the young person, or to the person who gave consent for it; an organisation whose only
-   work with the child is such a service is named to nobody else, in any section.
-5. The report never lists what kinds of thing were withheld: its notices are the same for
-   every requester of a kind, whatever the record holds. What was withheld, and why, goes
-   to the data protection officer's log.
+   the young person, or to the parent or carer who consented to it themselves (never
+   when the young person did); an organisation whose only work with the child is such a
+   service is named to nobody else, in any section.
+5. What the report says it leaves out depends only on who asks and whether a shield hides
+   whereabouts from them, never on what else the record holds: the same notices, the same
+   "Withheld" rows. What was withheld, and why, goes to the data protection officer's log.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.core.clock import format_date
 from app.extensions import db
-from app.models import Child, Involvement, Organisation, Scheme
+from app.models import Carer, Child, Involvement, Organisation, Scheme
 from app.services import identifiers
+from app.services.clock import format_date
 from app.services.matching import name_key
 
 WITHHELD = "Withheld"
+LEFT_OUT = "Not included in this copy (see the note at the start)"
 SHIELD = "Shielded: the requester may be the person the child is shielded from"
 THIRD_PARTY = "Another person's personal data (third party), not reasonable to disclose " \
               "without their consent"
@@ -39,25 +42,36 @@ SENSITIVE = "A sensitive service: shown only to the young person or to whoever c
 NOT_NAMED = "Asking organisations are named only to the young person: an organisation's " \
             "name could show where the child is or which services they use"
 PLACE_IDS = (Scheme.upn, Scheme.local)  # issued by a school or setting: they point to it
+TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "lady", "lord"}
 
 
 @dataclass(frozen=True)
 class Requester:
-    """Who asked: their relationship to the child (young_person, parent, carer, other)
-    and their name as identity was checked."""
+    """Who asked: their relationship to the child (young_person, parent, carer, other),
+    their name as identity was checked, and their own entry on the record, if any."""
 
     relationship: str
     name: str
+    carer_id: int | None = None
 
     @property
     def is_young_person(self) -> bool:
         """The data subject themselves."""
         return self.relationship == "young_person"
 
-    def is_named(self, name: str | None) -> bool:
-        """Whether a name on the record is the requester's (case, accents, punctuation and
-        spacing aside)."""
-        return bool(name) and name_key(name) == name_key(self.name)
+
+def _person_key(name: str | None) -> tuple[str, str]:
+    """First given name and family name, without titles: "Mrs Sarah Jane O'Neill" and
+    "Sarah O'Neill" are the same person's name."""
+    words = [w for w in name_key(name or "").split() if w not in TITLES]
+    return (words[0], words[-1]) if len(words) >= 2 else ("", "")
+
+
+def match_carer(child: Child, name: str) -> int | None:
+    """The one parent or carer on the record with the requester's name, if exactly one."""
+    key = _person_key(name)
+    found = [c.id for c in child.carers if key[0] and _person_key(c.name) == key]
+    return found[0] if len(found) == 1 else None
 
 
 @dataclass
@@ -83,15 +97,26 @@ class _Policy:
     def __init__(self, child: Child, requester: Requester, controller_id: int | None):
         self.child, self.requester, self.controller_id = child, requester, controller_id
         self.hide_place = bool(child.shielded) and not requester.is_young_person
+        self.own = next((c for c in child.carers if c.id == requester.carer_id), None)
         shown = {i.organisation_id for i in child.involvements if self.shows_service(i)}
         self.unnamed = {i.organisation_id for i in child.involvements} - shown
+
+    def is_own(self, carer: Carer) -> bool:
+        """Rule 1: the requester's own entry."""
+        return self.own is not None and carer.id == self.own.id
+
+    def consented(self, involvement: Involvement) -> bool:
+        """Rule 4: consent given by the requester themselves (never by the young person)."""
+        giver = _person_key(involvement.consent_given_by)
+        return (self.own is not None and giver[0] != "" and giver == _person_key(self.own.name)
+                and giver != _person_key(self.child.full_name))
 
     def shows_service(self, involvement: Involvement) -> bool:
         """Rules 3 and 4 for one service."""
         if self.hide_place:
             return False
         return (not involvement.is_sensitive or self.requester.is_young_person
-                or self.requester.is_named(involvement.consent_given_by))
+                or self.consented(involvement))
 
     def may_name(self, organisation_id: int | None) -> bool:
         """Rules 3 and 4 for an organisation, wherever it appears."""
@@ -121,44 +146,33 @@ def for_requester(child: Child, requester: Requester, *, controller_id: int | No
     return view
 
 
-def _withhold_held(view: RequesterView, label: str, what: str, why: str) -> None:
-    view.held.append((label, WITHHELD))
-    view.withheld.append((what, why))
-
-
 def _held(view: RequesterView, policy: _Policy) -> None:
-    child = policy.child
+    child, hide = policy.child, policy.hide_place
     view.held += [("Name", child.full_name), ("Date of birth", format_date(child.date_of_birth)),
                   ("Gender", child.gender.label)]
-    if child.other_names:
-        if policy.hide_place:
-            _withhold_held(view, "Other or previous names", "Other or previous names", SHIELD)
-        else:
-            view.held.append(("Other or previous names", child.other_names))
+    if child.other_names and not hide:
+        view.held.append(("Other or previous names", child.other_names))
     for identifier in child.identifiers:
         label = identifier.scheme.label
-        if policy.hide_place and identifier.scheme in PLACE_IDS:
-            _withhold_held(view, label, label, SHIELD)
+        if hide and identifier.scheme in PLACE_IDS:
+            view.withheld.append((label, SHIELD))
         else:
             view.held.append((label, identifiers.display(identifier.scheme, identifier.value)))
-    address = [p for p in (child.address_line1, child.address_line2, child.town,
-                           child.postcode) if p]
-    if policy.hide_place:
-        _withhold_held(view, "Address", "Address, town and postcode", SHIELD)
+    if hide:  # one row, whatever the record holds (rule 5)
+        view.held.append(("Where the child lives, other names, and references from schools "
+                          "or settings", WITHHELD))
+        view.withheld += [(what, SHIELD) for what, present in (
+            ("Address, town and postcode", True), ("Other or previous names",
+                                                   bool(child.other_names)),
+            ("Date of leaving England", bool(child.left_england_on))) if present]
     else:
+        address = [p for p in (child.address_line1, child.address_line2, child.town,
+                               child.postcode) if p]
         view.held.append(("Address", ", ".join(address) or "Not recorded"))
-    _dates(view, policy)
-
-
-def _dates(view: RequesterView, policy: _Policy) -> None:
-    child = policy.child
+        if child.left_england_on:
+            view.held.append(("Left England", format_date(child.left_england_on)))
     if child.date_of_death:
         view.held.append(("Date of death", format_date(child.date_of_death)))
-    if child.left_england_on:
-        if policy.hide_place:
-            _withhold_held(view, "Left England", "Date of leaving England", SHIELD)
-        else:
-            view.held.append(("Left England", format_date(child.left_england_on)))
     if child.stay_until:
         view.held.append(("Consent to stay in the directory until",
                           format_date(child.stay_until)))
@@ -170,7 +184,7 @@ def _carers(view: RequesterView, policy: _Policy) -> None:
         responsibility = "has parental responsibility" if carer.parental_responsibility \
             else "no parental responsibility"
         contact = ", ".join(v for v in (carer.address, carer.phone, carer.email) if v)
-        if policy.requester.is_named(carer.name) and not policy.requester.is_young_person:
+        if policy.is_own(carer) and not policy.requester.is_young_person:
             view.carers.append((who, f"{responsibility}; "
                                 f"{contact or 'no contact details recorded'}"))
         elif policy.hide_place:
@@ -178,8 +192,7 @@ def _carers(view: RequesterView, policy: _Policy) -> None:
         else:
             if contact:
                 view.withheld.append((f"Contact details of {carer.name}", THIRD_PARTY))
-            view.carers.append((who, f"{responsibility}; contact details "
-                                f"{WITHHELD.lower() if contact else 'not recorded'}"))
+            view.carers.append((who, f"{responsibility}; contact details: {LEFT_OUT.lower()}"))
     if policy.hide_place:
         view.carers.append(("Other parents and carers", WITHHELD))
 
@@ -230,7 +243,7 @@ def _named(view: RequesterView, policy: _Policy, organisation_ids, section: str)
 
 
 def _notices(policy: _Policy) -> list[str]:
-    """The same sentences for every requester of this kind, whatever the record holds."""
+    """The same sentences for every requester of this kind (rule 5)."""
     notices = ["This copy leaves out other people's contact details: they are those "
                "people's own information."]
     if not policy.requester.is_young_person:
@@ -242,4 +255,3 @@ def _notices(policy: _Policy) -> list[str]:
                        "at risk. Where this copy says 'Withheld', we hold information that "
                        "we cannot share with you.")
     return notices
-

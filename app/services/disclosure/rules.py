@@ -99,15 +99,16 @@ def may_change_involvement(viewer: Looker, involvement: Involvement) -> bool:
     return viewer.role in (Role.practitioner, Role.data_entry) or viewer.is_management
 
 
-def basis_digest(child: Child) -> str:
-    """A digest of the facts this policy's decisions about the child rest on: the shield,
-    the sensitive services (with their consent and organisation) and merging. A document
-    kept for later delivery stores it when made; if it differs at delivery, the document
-    was built on facts that no longer hold and must be withdrawn."""
+def basis_digest(child: Child, merged: list[int] | tuple[int, ...] = ()) -> str:
+    """A digest of the facts this policy's decisions about the child rest on: which record
+    holds them and which records were merged into it, the shield, and the sensitive
+    services (with their consent and organisation). A document kept for later delivery
+    stores it when made; if it differs at delivery, the document was built on facts that
+    no longer hold and must be withdrawn."""
     sensitive = sorted([i.id, i.service_type.value, i.organisation_id, i.consent_given_by,
                         i.consent_relationship, str(i.consent_date)]
                        for i in child.involvements if i.is_sensitive)
-    facts = {"shielded": bool(child.shielded), "merged_into": child.merged_into_id,
-             "sensitive": sensitive}
+    facts = {"record": child.id, "merged": sorted(merged), "shielded": bool(child.shielded),
+             "merged_into": child.merged_into_id, "sensitive": sensitive}
     encoded = json.dumps(facts, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(encoded).hexdigest()
