@@ -90,17 +90,15 @@ def _register_blueprints(app: Flask) -> None:
         enrol,
         main,
         mediated,
-        parts,
         records,
         search,
         shields,
         subject_access,
-        users,
     )
 
-    for module in (main, auth, enrol, account, admin, children, records, parts, search, audit,
-                   shields, eligibility, users, archive, mediated, subject_access,
-                   documents, corrections):
+    for module in (main, auth, enrol, account, admin, children, records, search, audit,
+                   shields, eligibility, archive, mediated, subject_access, documents,
+                   corrections):
         app.register_blueprint(module.bp)
 
 
@@ -111,7 +109,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.forms.fields import errors_for_summary
     from app.security import BACKGROUND_HEADER
     from app.services.access import REASON_LABELS
-    from app.views._children import live_params
+    from app.views._common import live_params
 
     WTFormsHelpers(app)
     app.add_template_global(errors_for_summary)

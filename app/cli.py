@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from app.extensions import db
 from app.models import OrganisationKind, Role, RoleCategory
-from app.services import accounts, audit, passwords, totp
+from app.services import accounts, audit, enrolment, passwords, totp
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -29,15 +29,10 @@ def retention_run(dry_run, as_of):
 
     day = as_of.date() if as_of else now().date()
     try:
-        report = retention.run(day, dry_run=dry_run)
+        report = retention.run(day, dry_run=dry_run)  # one unit of work: all or nothing
     except Exception:
-        db.session.rollback()
         click.echo("Retention run FAILED: nothing was changed.", err=True)
         raise
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     for line in report.lines():
         click.echo(line)
 
@@ -144,8 +139,7 @@ def setup_link():
     if accounts.any_user_exists():
         db.session.rollback()
         return
-    token = accounts.new_setup_token()
-    db.session.commit()
+    token = enrolment.new_setup_token()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     with current_app.test_request_context():
         path = url_for("enrol.setup_link", token=token)

@@ -8,9 +8,8 @@ import re
 from flask import flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.extensions import db, login_manager
-from app.models import User
-from app.services import actor, audit, eligibility, sessions
+from app.extensions import db, htmx, login_manager
+from app.services import actor, eligibility, sessions
 
 # Endpoints with no view function of ours to flag with @public.
 PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -43,27 +42,14 @@ ENDED_MESSAGES = {
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    """Resolve the signed-in user through the server-side session record, or nobody."""
-    token = session.get("sid")
-    record = sessions.find(token) if token else None
-    if record is None or str(record.user_id) != user_id:
-        return None
-    reason = sessions.expiry_reason(record)
-    if reason:
-        g.session_ended = reason
-        if reason != "revoked":
-            sessions.revoke(record, reason)
-            audit.record("session.expired", actor_user_id=record.user_id,
-                         subject_type="session", subject_id=record.id, detail={"why": reason})
-            db.session.commit()
-        return None
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.active:
-        return None
-    if request.headers.get(BACKGROUND_HEADER) != "1":
-        sessions.touch(record)
-        db.session.commit()
-    g.user_session_id = record.id
+    """Resolve the signed-in user through the server-side session record, or nobody.
+    htmx polling (the background header) does not keep an idle session alive."""
+    user, record, ended = sessions.resolve(
+        session.get("sid"), user_id, background=request.headers.get(BACKGROUND_HEADER) == "1")
+    if ended:
+        g.session_ended = ended
+    if record is not None:
+        g.user_session_id = record.id
     return user
 
 
@@ -75,10 +61,10 @@ def unauthorised():
     session.pop("sid", None)
     if ended:
         flash(ENDED_MESSAGES[ended], "info")
-    if request.method == "GET" and not request.headers.get("HX-Request"):
+    if request.method == "GET" and not htmx:
         session["next"] = request.full_path.rstrip("?")
     target = url_for("auth.sign_in")
-    if request.headers.get("HX-Request") == "true":
+    if htmx:
         response = jsonify(error="sign in required")
         response.status_code = 401
         response.headers["HX-Redirect"] = target
@@ -132,7 +118,7 @@ def _gate():
     actor.begin(current_user, request.remote_addr)
     if request.endpoint not in ELIGIBILITY_OPEN and eligibility.lapses(current_user):
         target = url_for("eligibility.status")
-        if request.headers.get("HX-Request") == "true":
+        if htmx:
             response = jsonify(error="access lapsed")
             response.status_code = 403
             response.headers["HX-Redirect"] = target

@@ -8,6 +8,8 @@ from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
 from app.forms.fields import DayMonthYearField
+from app.services.access import REASON_LABELS
+from app.services.monitoring import Filters
 
 
 def _int_or_none(value):
@@ -33,3 +35,18 @@ class AuditFilterForm(FlaskForm):
     date_from = DayMonthYearField("From", what="The from date", required=False)
     date_to = DayMonthYearField("To", what="The to date", required=False)
     submit = SubmitField("Filter", widget=GovSubmitInput())
+
+    def offer(self, people, organisations, actions) -> None:
+        """The choices to narrow by."""
+        self.user.choices = [(None, "Anyone"), *people]
+        self.organisation.choices = [(None, "Any organisation"), *organisations]
+        self.action.choices = [("", "Any action")] + [(a, a) for a in actions]
+        self.reason.choices = [("", "Any reason")] + [(k.value, v)
+                                                     for k, v in REASON_LABELS.items()]
+
+    def filters(self) -> Filters:
+        """The filters, as the trail is read with them."""
+        return Filters(user_id=self.user.data, organisation_id=self.organisation.data,
+                       child_id=self.child.data, action=self.action.data or None,
+                       reason=self.reason.data or None, date_from=self.date_from.data,
+                       date_to=self.date_to.data)

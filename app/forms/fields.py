@@ -1,16 +1,25 @@
-"""Shared form fields: the GOV.UK day/month/year date, and optional trimmed text."""
+"""Shared form fields (the GOV.UK day/month/year date, a child's reference, an email
+address, eligibility dates) and the helpers that move values between forms and dicts."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import Field, IntegerField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovTextInput
+from wtforms import Field, IntegerField, RadioField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    ValidationError,
+)
 
 from app.core.clock import now
 from app.core.dates import anniversary_clamped
+from app.models import RoleCategory
 
 
 class DayMonthYearField(Field):
@@ -107,3 +116,54 @@ def requester_name_field():
     return StringField("Who is asking", widget=GovTextInput(), filters=[strip],
                        validators=[DataRequired(message="Enter who is asking"),
                                    Length(max=200)])
+
+
+def form_values(form, names) -> dict:
+    """The named fields' data, dates as ISO strings, ready to store in a draft."""
+    values = {}
+    for name in names:
+        value = form[name].data
+        values[name] = value.isoformat() if isinstance(value, date) else value
+    return values
+
+
+def fill_form(form, values: dict) -> None:
+    """Put stored values back into a form (dates parsed again)."""
+    for name, value in values.items():
+        if name not in form._fields:
+            continue
+        field = form[name]
+        if isinstance(value, str) and field.type == "DayMonthYearField" and value:
+            value = date.fromisoformat(value)
+        field.data = value
+
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+
+
+def email_field(label_missing: str = "Enter your email address"):
+    return StringField("Email address", widget=GovTextInput(), validators=[
+        DataRequired(message=label_missing), Length(max=254, message="Email address must be "
+                                                    "254 characters or fewer"),
+        Email(message=EMAIL_FORMAT, check_deliverability=False)])
+
+
+CATEGORY_CHOICES = [(c.value, c.label) for c in RoleCategory]
+
+
+def category_field():
+    """The eligible role category."""
+    return RadioField("Their job role", widget=GovRadioInput(), choices=CATEGORY_CHOICES,
+                      validators=[InputRequired(message="Select the job role")])
+
+
+def training_field(required=False):
+    """When TeamAround training was completed."""
+    return DayMonthYearField("TeamAround training completed on", what="The training date",
+                             required=required, validators=[not_in_future])
+
+
+def dbs_field(required=False):
+    """The date of the enhanced DBS check."""
+    return DayMonthYearField("Enhanced DBS check dated", what="The DBS check date",
+                             required=required, validators=[not_in_future])

@@ -13,15 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms.fields import DayMonthYearField, not_in_future
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from app.forms.fields import DayMonthYearField, not_in_future, strip
 
 
 def _text(label, message, max_length=200, hint=None):
-    return StringField(label, widget=GovTextInput(), filters=[_strip], description=hint,
+    return StringField(label, widget=GovTextInput(), filters=[strip], description=hint,
                        validators=[DataRequired(message=message), Length(max=max_length)])
 
 
@@ -43,10 +39,10 @@ class RequestForm(FlaskForm):
                                             what="The date of birth", required=False,
                                             validators=[not_in_future])
     child_other_details = TextAreaField("Anything else that helps identify the child",
-                                        widget=GovTextArea(), filters=[_strip],
+                                        widget=GovTextArea(), filters=[strip],
                                         validators=[Optional(), Length(max=500)],
                                         description="For example a previous address or school")
-    reason = TextAreaField("Why do you need to know?", widget=GovTextArea(), filters=[_strip],
+    reason = TextAreaField("Why do you need to know?", widget=GovTextArea(), filters=[strip],
                            validators=[DataRequired(message="Say why you need to know"),
                                        Length(max=1000)])
     urgency = RadioField("How urgent is it?", widget=GovRadioInput(),
@@ -55,11 +51,32 @@ class RequestForm(FlaskForm):
                          validators=[InputRequired(message="Select how urgent it is")])
     submit = SubmitField("Send the request", widget=GovSubmitInput())
 
+    VALUES = ("requester_name", "requester_organisation", "requester_role",
+              "requester_contact", "child_given_names", "child_family_name",
+              "child_date_of_birth", "child_other_details", "reason")
+
+    @classmethod
+    def for_user(cls, user, organisations: list[tuple[int, str]]) -> RequestForm:
+        """The form, with the organisations to ask; a requester's own details filled in."""
+        form = cls()
+        form.addressed_to.choices = organisations
+        if user.role.value == "requester" and not form.is_submitted():
+            form.requester_name.data = user.name
+            form.requester_organisation.data = user.organisation.name
+            form.requester_contact.data = user.email
+        return form
+
+    def values(self) -> dict:
+        """What the request records."""
+        return {**{name: self[name].data or None for name in self.VALUES},
+                "addressed_to_id": self.addressed_to.data,
+                "urgent": self.urgency.data == "urgent"}
+
 
 class DeclineForm(FlaskForm):
     """Why the request is declined."""
 
-    reason = TextAreaField("Why are you declining?", widget=GovTextArea(), filters=[_strip],
+    reason = TextAreaField("Why are you declining?", widget=GovTextArea(), filters=[strip],
                            validators=[DataRequired(message="Give the reason for declining"),
                                        Length(max=1000)],
                            description="The requester sees this")

@@ -7,14 +7,10 @@ from app.models.child import (
     Child,
     ChildDraft,
     ChildNameKey,
-    ChildStatus,
-    Gender,
     Identifier,
     Involvement,
-    Scheme,
-    ServiceCategory,
-    ServiceType,
 )
+from app.models.kinds import ChildStatus, Gender, Scheme, ServiceCategory, ServiceType
 from app.models.mediated import MediatedRequest, RequestStatus
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.sar import CorrectionRequest, SubjectAccessRequest

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 
 from app.core.clock import now
 from app.extensions import db
-from app.models import AccessGrant, User
+from app.models import AccessGrant, Child, User
 from app.services import audit
+from app.services.transaction import atomic
 
 GRANT_UNUSED_LIFETIME = timedelta(minutes=5)   # from stating a reason to opening the page
 GRANT_WORKING_LIFETIME = timedelta(minutes=30)  # for corrections posted from that page
@@ -48,6 +49,7 @@ REASON_LABELS = {
 }
 
 
+@atomic
 def grant(user: User, child_id: int, page: str, category: Reason, text: str | None) -> str:
     """Record a stated reason; returns the one-time token that opens the page."""
     token = secrets.token_urlsafe(24)
@@ -72,18 +74,17 @@ def _find(user: User, child_id: int, page: str, token: str | None) -> AccessGran
         AccessGrant.child_id == child_id, AccessGrant.page == page).with_for_update())
 
 
-def open_page(user: User, child_id: int, page: str, token: str | None, *, ip: str | None,
-              shielded: bool = False) -> AccessGrant | None:
+@atomic
+def open_page(user: User, child: Child, page: str, token: str | None) -> AccessGrant | None:
     """Spend a grant on a page view and audit it; None means "ask for a reason"."""
-    found = _find(user, child_id, page, token)
+    found = _find(user, child.id, page, token)
     if found is None or found.first_used_at is not None:
         return None
     if now() - found.created_at > GRANT_UNUSED_LIFETIME:
         return None
     found.first_used_at = now()
-    audit.record("child.viewed", actor_user_id=user.id, organisation_id=user.organisation_id,
-                 ip=ip, subject_type="page", child_id=child_id,
-                 reason_category=found.reason_category, shielded=shielded,
+    audit.record("child.viewed", subject_type="page", child_id=child.id,
+                 reason_category=found.reason_category, shielded=child.shielded,
                  detail={"page": page, "reason": found.reason_text})
     return found
 

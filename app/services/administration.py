@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import now
+from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
-from app.models import Organisation, RecoveryCode, Role, RoleCategory, User
+from app.models import RecoveryCode, Role, RoleCategory, User
 from app.services import audit, crypto, sessions
-from app.services.children import NotAllowed, Refused
+from app.services.transaction import atomic
 
 
 def may_manage(actor: User, target: User) -> bool:
@@ -21,19 +23,38 @@ def may_manage(actor: User, target: User) -> bool:
     return actor.role == Role.admin and actor.organisation_id == target.organisation_id
 
 
+def find(actor: User, user_id: int) -> User:
+    """A user this administrator looks after."""
+    target = db.session.get(User, user_id)
+    if target is None:
+        raise NotFound()
+    _check(actor, target)
+    return target
+
+
+def scope(actor: User, *, active_only: bool = False) -> list[User]:
+    """The users this administrator looks after, by name."""
+    query = sa.select(User).order_by(User.name)
+    if active_only:
+        query = query.where(User.active.is_(True))
+    if not actor.is_management:
+        query = query.where(User.organisation_id == actor.organisation_id)
+    return list(db.session.scalars(query))
+
+
 def _check(actor: User, target: User) -> None:
     if not may_manage(actor, target):
         raise NotAllowed()
 
 
-def _audit(actor: User, target: User, action: str, ip: str | None, **detail) -> None:
+def _audit(actor: User, target: User, action: str, **detail) -> None:
     audit.record(action, actor_user_id=actor.id, organisation_id=target.organisation_id,
-                 subject_type="user", subject_id=target.id, ip=ip, detail=detail or None)
+                 subject_type="user", subject_id=target.id, detail=detail or None)
 
 
+@atomic
 def update_eligibility(actor: User, target: User, *, role_category: RoleCategory | None,
-                       training_on: date | None, dbs_on: date | None, nominate: bool,
-                       ip: str | None) -> None:
+                       training_on: date | None, dbs_on: date | None, nominate: bool) -> None:
     """Record the role category, training and DBS dates, and nominate or withdraw it."""
     _check(actor, target)
     if actor.id == target.id:
@@ -45,12 +66,13 @@ def update_eligibility(actor: User, target: User, *, role_category: RoleCategory
         target.nominated_by_user_id, target.nominated_at = actor.id, now()
     elif not nominate:
         target.nominated_by_user_id, target.nominated_at = None, None
-    _audit(actor, target, "user.eligibility_changed", ip, nominated=nominate,
+    _audit(actor, target, "user.eligibility_changed", nominated=nominate,
            training=str(training_on), dbs=str(dbs_on),
            category=role_category.value if role_category else None)
 
 
-def change_role(actor: User, target: User, role: Role, *, ip: str | None) -> None:
+@atomic
+def change_role(actor: User, target: User, role: Role) -> None:
     """Change someone else's role (never your own)."""
     _check(actor, target)
     if actor.id == target.id:
@@ -58,10 +80,11 @@ def change_role(actor: User, target: User, role: Role, *, ip: str | None) -> Non
     before = target.role
     target.role = role
     sessions.revoke_all(target.id, "role changed")
-    _audit(actor, target, "user.role_changed", ip, before=before.value, after=role.value)
+    _audit(actor, target, "user.role_changed", before=before.value, after=role.value)
 
 
-def set_active(actor: User, target: User, active: bool, *, ip: str | None) -> None:
+@atomic
+def set_active(actor: User, target: User, active: bool) -> None:
     """Deactivate (ending every session) or reactivate an account."""
     _check(actor, target)
     if actor.id == target.id:
@@ -69,25 +92,28 @@ def set_active(actor: User, target: User, active: bool, *, ip: str | None) -> No
     target.active = active
     if not active:
         sessions.revoke_all(target.id, "deactivated")
-    _audit(actor, target, "user.activated" if active else "user.deactivated", ip)
+    _audit(actor, target, "user.activated" if active else "user.deactivated")
 
 
-def unlock(actor: User, target: User, *, ip: str | None) -> None:
+@atomic
+def unlock(actor: User, target: User) -> None:
     """Lift a lockout after too many failed attempts."""
     _check(actor, target)
     target.failed_attempts, target.locked_until = 0, None
-    _audit(actor, target, "user.unlocked", ip)
+    _audit(actor, target, "user.unlocked")
 
 
-def end_sessions(actor: User, target: User, *, ip: str | None) -> int:
+@atomic
+def end_sessions(actor: User, target: User) -> int:
     """Sign the user out everywhere."""
     _check(actor, target)
     ended = sessions.revoke_all(target.id, "ended by administrator")
-    _audit(actor, target, "user.sessions_revoked", ip, ended=ended)
+    _audit(actor, target, "user.sessions_revoked", ended=ended)
     return ended
 
 
-def reset_authenticator(actor: User, target: User, reason: str, *, ip: str | None) -> str:
+@atomic
+def reset_authenticator(actor: User, target: User, reason: str) -> str:
     """Withdraw the user's authenticator app; returns a one-time set-up link token."""
     _check(actor, target)
     if not reason.strip():
@@ -99,19 +125,16 @@ def reset_authenticator(actor: User, target: User, reason: str, *, ip: str | Non
     target.pending_totp_enc = None
     db.session.query(RecoveryCode).filter(RecoveryCode.user_id == target.id).delete()
     sessions.revoke_all(target.id, "authenticator reset")
-    _audit(actor, target, "user.totp_reset", ip, reason=reason)
+    _audit(actor, target, "user.totp_reset", reason=reason)
     return token
 
 
-def update_organisation(actor: User, organisation: Organisation, values: dict, *,
-                        ip: str | None) -> None:
-    """An administrator records their own organisation's address, contacts and (for the
-    host) its data protection officer."""
-    if actor.role != Role.admin or actor.organisation_id != organisation.id:
-        raise NotAllowed()
-    changed = sorted(k for k, v in values.items() if getattr(organisation, k) != (v or None))
-    for name, value in values.items():
-        setattr(organisation, name, value or None)
-    audit.record("organisation.changed", actor_user_id=actor.id, ip=ip,
-                 organisation_id=organisation.id, subject_type="organisation",
-                 subject_id=organisation.id, detail={"changed": changed})
+@atomic
+def act(actor: User, target: User, action: str) -> None:
+    """Deactivate, reactivate, unlock, or sign the user out everywhere ("sign-out")."""
+    if action in ("deactivate", "reactivate"):
+        set_active(actor, target, action == "reactivate")
+    elif action == "unlock":
+        unlock(actor, target)
+    else:
+        end_sessions(actor, target)

@@ -13,6 +13,7 @@ from app.core.dates import anniversary_clamped
 from app.extensions import db
 from app.models import Role, User
 from app.services import audit
+from app.services.transaction import atomic
 
 POLICY_VERSION = "2026-11"
 DBS_YEARS = 3
@@ -70,11 +71,11 @@ def dbs_warning(user: User, today: date | None = None) -> date | None:
     return lapse_day if today < lapse_day <= today + timedelta(days=DBS_WARNING_DAYS) else None
 
 
-def sign_policy(user: User, *, ip: str | None) -> None:
+@atomic
+def sign_policy(user: User) -> None:
     """Record that the user read and agreed to the current policy."""
     user.policy_version, user.policy_signed_at = POLICY_VERSION, now()
-    audit.record("policy.signed", actor_user_id=user.id, ip=ip,
-                 organisation_id=user.organisation_id, detail={"version": POLICY_VERSION})
+    audit.record("policy.signed", detail={"version": POLICY_VERSION})
 
 
 def whom_to_ask(user: User) -> list[User]:

@@ -1,6 +1,7 @@
 """Mediated access: requesters ask; brokers of the addressed organisation (or the management
 team) claim, look the child up under the request's reason, and disclose what the policy
-allows and no more. Every step records who acted and on whose behalf."""
+allows and no more. Every step records who acted and on whose behalf. A stored answer goes
+through the policy again whenever it is shown (services/stored_documents.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import now
-from app.core.errors import NotAllowed, Refused
+from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
-from app.models import AuditEvent, Child, MediatedRequest, RequestStatus, Role, User
-from app.services import audit, disclosure, stored_documents
+from app.models import AuditEvent, Child, MediatedRequest, Organisation, RequestStatus, Role, User
+from app.services import audit, disclosure, pdf, stored_documents
+from app.services.transaction import atomic
 
 REASON = "mediated_request"
 
@@ -25,21 +27,38 @@ def may_broker(user: User, request: MediatedRequest) -> bool:
                                   and user.organisation_id == request.addressed_to_id)
 
 
-def _audit(action: str, user: User | None, request: MediatedRequest, ip, **fields):
-    audit.record(action, actor_user_id=user.id if user else None, ip=ip,
-                 organisation_id=user.organisation_id if user else None,
-                 on_behalf_of_user_id=request.requester_user_id, subject_type="mediated_request",
-                 subject_id=request.id, reason_category=REASON, **fields)
+def find_own(user: User, request_id: int) -> MediatedRequest:
+    """One of the requester's own requests (anyone else's is not found)."""
+    found = db.session.get(MediatedRequest, request_id)
+    if found is None or found.requester_user_id != user.id:
+        raise NotFound()
+    return found
 
 
-def create(*, requester: User | None, logged_by: User | None, values: dict,
-           ip: str | None) -> MediatedRequest:
+def find_for_broker(user: User, request_id: int) -> MediatedRequest:
+    """A request this broker may handle."""
+    found = db.session.get(MediatedRequest, request_id)
+    if found is None:
+        raise NotFound()
+    if not may_broker(user, found):
+        raise NotAllowed()
+    return found
+
+
+def _audit(action: str, request: MediatedRequest, **fields):
+    audit.record(action, on_behalf_of_user_id=request.requester_user_id,
+                 subject_type="mediated_request", subject_id=request.id,
+                 reason_category=REASON, **fields)
+
+
+@atomic
+def create(*, requester: User | None, logged_by: User | None, values: dict) -> MediatedRequest:
     """A new request, by a requester or logged by staff on someone's behalf."""
     request = MediatedRequest(requester_user_id=requester.id if requester else None,
                               logged_by_user_id=logged_by.id if logged_by else None, **values)
     db.session.add(request)
     db.session.flush()
-    _audit("mediated.created", logged_by or requester, request, ip,
+    _audit("mediated.created", request,
            detail={"child": f"{values['child_given_names']} {values['child_family_name']}"})
     return request
 
@@ -60,7 +79,8 @@ def queue(user: User) -> list[MediatedRequest]:
                                                   MediatedRequest.id)))
 
 
-def claim(user: User, request: MediatedRequest, *, ip: str | None) -> bool:
+@atomic
+def claim(user: User, request: MediatedRequest) -> bool:
     """Claim an open request; one conditional UPDATE, so two brokers cannot both win."""
     if not may_broker(user, request):
         raise NotAllowed()
@@ -71,8 +91,28 @@ def claim(user: User, request: MediatedRequest, *, ip: str | None) -> bool:
         .execution_options(synchronize_session=False)).rowcount == 1
     if won:
         db.session.refresh(request)
-        _audit("mediated.claimed", user, request, ip)
+        _audit("mediated.claimed", request)
     return won
+
+
+def find_working(user: User, request_id: int) -> MediatedRequest:
+    """A request this broker has claimed and is answering."""
+    request = find_for_broker(user, request_id)
+    if request.claimed_by_user_id != user.id or request.status != RequestStatus.in_progress:
+        raise NotAllowed()
+    return request
+
+
+def child_to_answer(user: User, request: MediatedRequest, child_id: int) -> Child:
+    """The child this broker looks at to answer the request (their own claimed request,
+    and a record they may open)."""
+    find_working(user, request.id)
+    child = db.session.get(Child, child_id)
+    if child is None:
+        raise NotFound()
+    if not disclosure.may_open(user, child):
+        raise NotAllowed()
+    return child
 
 
 def _working(user: User, request: MediatedRequest) -> None:
@@ -80,18 +120,19 @@ def _working(user: User, request: MediatedRequest) -> None:
         raise Refused("Claim this request before you work on it")
 
 
-def options(user: User, request: MediatedRequest, child: Child, *, ip: str | None):
+@atomic
+def options(user: User, request: MediatedRequest, child: Child):
     """The fields the policy lets this request be told; looking is audited under it."""
     _working(user, request)
     if not disclosure.may_open(user, child):
         raise NotAllowed()
-    _audit("child.viewed", user, request, ip, child_id=child.id, shielded=child.shielded,
+    _audit("child.viewed", request, child_id=child.id, shielded=child.shielded,
            detail={"page": "mediated answer", "request": request.reference})
     return disclosure.mediated_fields(child)
 
 
-def answer(user: User, request: MediatedRequest, child: Child, keys: list[str], *,
-           ip: str | None) -> None:
+@atomic
+def answer(user: User, request: MediatedRequest, child: Child, keys: list[str]) -> None:
     """Disclose the chosen fields (never more than the policy allows) and close."""
     _working(user, request)
     if not disclosure.may_open(user, child):
@@ -103,18 +144,19 @@ def answer(user: User, request: MediatedRequest, child: Child, keys: list[str], 
     disclosed = [(key, *allowed[key]) for key in allowed if key in keys]
     request.child_id, request.answer = child.id, json.dumps(disclosed)
     request.status, request.answered_at = RequestStatus.answered, now()
-    _audit("mediated.answered", user, request, ip, child_id=child.id,
+    _audit("mediated.answered", request, child_id=child.id,
            shielded=child.shielded, detail={"disclosed": [label for _, label, _ in disclosed]})
 
 
-def decline(user: User, request: MediatedRequest, reason: str, *, ip: str | None) -> None:
+@atomic
+def decline(user: User, request: MediatedRequest, reason: str) -> None:
     """Close the request without an answer; the reason is required and shown."""
     _working(user, request)
     if not reason.strip():
         raise Refused("Give the reason for declining")
     request.status, request.decline_reason = RequestStatus.declined, reason.strip()
     request.answered_at = now()
-    _audit("mediated.declined", user, request, ip, detail={"reason": reason})
+    _audit("mediated.declined", request, detail={"reason": reason})
 
 
 def disclosed(request: MediatedRequest) -> tuple[list[tuple[str, str]], int]:
@@ -122,6 +164,37 @@ def disclosed(request: MediatedRequest) -> tuple[list[tuple[str, str]], int]:
     (a shield after the answer withdraws whereabouts from it), and how many parts the policy
     now withholds."""
     return stored_documents.answer_now(request)
+
+
+@atomic
+def view_answer(user: User, request_id: int):
+    """The requester's own request and what they may see of its answer today (the policy
+    applied again); (request, shown parts, how many parts are now withheld). Looking at an
+    answer is audited."""
+    request = find_own(user, request_id)
+    shown, withheld = disclosed(request)
+    if request.status == RequestStatus.answered:
+        _audit("mediated.answer_viewed", request, child_id=request.child_id,
+               detail={"withheld": withheld} if withheld else None)
+    return request, shown, withheld
+
+
+@atomic
+def letter(user: User, request_id: int) -> tuple[MediatedRequest, bytes]:
+    """The answer as a printable letter, from the organisation of the broker who answered
+    (through the policy again, like the page); the download is audited."""
+    request = find_own(user, request_id)
+    if request.status != RequestStatus.answered:
+        raise NotFound()
+    broker = db.session.get(User, request.claimed_by_user_id)
+    sender = db.session.get(Organisation, broker.organisation_id if broker
+                            else request.addressed_to_id)
+    shown, withheld = disclosed(request)
+    body = pdf.render("mediated/letter.html", item=request, disclosed=shown, withheld=withheld,
+                      organisation=sender)
+    _audit("mediated.letter_downloaded", request, child_id=request.child_id,
+           detail={"withheld": withheld} if withheld else None)
+    return request, body
 
 
 def closed_unmatched(as_of: date) -> list[int]:

@@ -11,8 +11,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from app.core.clock import LONDON, format_datetime, now, to_london
+from app.core.errors import NotAllowed
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, Organisation, User
+from app.services import audit
+from app.services.transaction import atomic
 
 CHILD_READS = ("child.viewed",)
 WORKING_HOURS = (time(7, 0), time(19, 0))  # London time, Monday to Friday
@@ -181,3 +184,35 @@ def to_csv(filters: Filters, limit: int = 100_000) -> str:
                                             r.outcome, r.child_id, r.reason, r.reason_text,
                                             r.ip, "yes" if r.shielded else "no")])
     return out.getvalue()
+
+
+def filter_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[str]]:
+    """What the trail can be narrowed by: people, organisations, actions."""
+    people = db.session.execute(sa.select(User.id, User.name).order_by(User.name)).all()
+    orgs = db.session.execute(sa.select(Organisation.id, Organisation.name)
+                              .order_by(Organisation.name)).all()
+    return [(i, n) for i, n in people], [(i, n) for i, n in orgs], actions()
+
+
+def _management(user: User) -> None:
+    if not user.is_management:
+        raise NotAllowed()
+
+
+@atomic
+def export(user: User, filters: Filters) -> str:
+    """The filtered trail as CSV; the export is itself recorded."""
+    _management(user)
+    body = to_csv(filters)
+    audit.record("audit.exported", detail={"filters": {k: str(v) for k, v in
+                                                       filters.__dict__.items() if v}})
+    return body
+
+
+@atomic
+def child_history(user: User, child_id: int) -> tuple[list[Row], int]:
+    """Who looked at one child's record, when and why (the look is itself recorded)."""
+    _management(user)
+    rows, total = events(Filters(child_id=child_id), per_page=500)
+    audit.record("audit.child_history_viewed", child_id=child_id)
+    return rows, total

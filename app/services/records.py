@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.core.errors import Refused
+from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
 from app.models import Child, ChildStatus, User
 from app.services import disclosure
@@ -44,3 +44,13 @@ def held(reference: int | None) -> Child:
 def about(user: User, child_id: int) -> disclosure.RowView:
     """The child a request is about, as a row this user may see (name, birth, town)."""
     return disclosure.project_row(user, db.session.get(Child, child_id))
+
+
+def open_record(user: User, child_id: int) -> Child:
+    """A child's record in the directory, if this user may open it (NotFound, NotAllowed)."""
+    child = db.session.get(Child, child_id)
+    if child is None:
+        raise NotFound()
+    if not disclosure.may_open(user, child):
+        raise NotAllowed()
+    return child

@@ -20,12 +20,13 @@ A run is one transaction: it all happens, or nothing does. A second run changes 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
 from app.core.clock import format_date, now
 from app.core.dates import anniversary
+from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import (
     AccessGrant,
@@ -41,7 +42,8 @@ from app.models import (
     ShieldReview,
     SubjectAccessRequest,
 )
-from app.services import audit, mediated, records
+from app.services import audit, disclosure, mediated, records
+from app.services.transaction import atomic
 
 ARCHIVE_AGE = 18
 DESTROY_AFTER_YEARS = 6
@@ -123,8 +125,9 @@ def _moment(as_of: date) -> datetime:
     return datetime.combine(as_of, time(12)) if as_of != now().date() else now()
 
 
+@atomic
 def run(as_of: date, *, dry_run: bool) -> Report:
-    """Apply every rule for as_of in the current transaction (the caller commits)."""
+    """Apply every rule for as_of, all in one unit of work."""
     report = Report(as_of=as_of, dry_run=dry_run)
     moment = _moment(as_of)
     for child in db.session.scalars(sa.select(Child).where(
@@ -205,12 +208,10 @@ def destroy(child: Child) -> None:
                  child_id=None)
 
 
+@atomic
 def record_circumstances(user, child: Child, *, date_of_death, left_england_on, stay_until,
-                         stay_consent, ip) -> None:
+                         stay_consent) -> None:
     """Record death, leaving England or consent to stay (what retention acts on)."""
-    from app.services import disclosure
-    from app.services.children import NotAllowed, Refused
-
     if not (user.is_management or disclosure.may_edit(user, child)):
         raise NotAllowed()
     if stay_until and stay_until > anniversary(child.date_of_birth, 25):
@@ -218,43 +219,7 @@ def record_circumstances(user, child: Child, *, date_of_death, left_england_on, 
     child.date_of_death, child.left_england_on = date_of_death, left_england_on
     child.stay_until, child.stay_consent = stay_until, (stay_consent or None) if stay_until \
         else None
-    audit.record("child.retention_changed", actor_user_id=user.id, ip=ip,
-                 organisation_id=user.organisation_id, child_id=child.id,
+    audit.record("child.retention_changed", child_id=child.id,
                  reason_category="updating_record",
                  detail={"death": str(date_of_death), "left": str(left_england_on),
                          "stay_until": str(stay_until), "consent": stay_consent})
-
-
-@dataclass
-class Upcoming:
-    """A record due to be archived or destroyed soon."""
-
-    child: Child
-    due: date
-    what: str
-
-
-def upcoming(today: date, days: int = 90) -> list[Upcoming]:
-    """Archives and destructions due in the next `days` days, soonest first."""
-    horizon = today + timedelta(days=days)
-    born_by = anniversary(horizon, -ARCHIVE_AGE)
-    candidates = db.session.scalars(sa.select(Child).where(
-        Child.status == ChildStatus.active,
-        sa.or_(Child.date_of_birth <= born_by, Child.date_of_death.is_not(None),
-               Child.left_england_on.is_not(None), Child.stay_until.is_not(None))))
-    rows = []
-    for child in candidates:
-        due = archive_due(child)
-        if due and due[0] <= horizon:
-            rows.append(Upcoming(child, due[0], f"archive: {due[1]}"))
-    archived_by = datetime.combine(anniversary(horizon, -DESTROY_AFTER_YEARS), time(23, 59))
-    for child in db.session.scalars(sa.select(Child).where(
-            Child.status == ChildStatus.archived, Child.archived_at <= archived_by)):
-        rows.append(Upcoming(child, destroy_due(child), "destroy"))
-    return sorted(rows, key=lambda row: row.due)
-
-
-def archived(limit: int = 500) -> list[Child]:
-    """Archived records, newest first (for the management team's archive list)."""
-    return list(db.session.scalars(sa.select(Child).where(
-        Child.status == ChildStatus.archived).order_by(Child.archived_at.desc()).limit(limit)))

@@ -9,17 +9,15 @@ import sqlalchemy as sa
 
 from app.core.clock import now
 from app.core.dates import anniversary_clamped
+from app.core.errors import NeedMore
 from app.extensions import db
-from app.models import Child, ChildNameKey, ChildStatus, Identifier, Involvement, Scheme, User
+from app.models import Child, ChildNameKey, ChildStatus, Identifier, Scheme, User
 from app.services import audit, disclosure, identifiers
 from app.services.matching import name_key
+from app.services.transaction import atomic
 
 NEEDS = ("Enter one of these: an NHS number, UPN or ULN; or a family name and date of birth; "
          "or a family name, a given name and an approximate age or a postcode district")
-
-
-class NeedMore(ValueError):
-    """The criteria are too thin to search on (anti-trawling)."""
 
 
 @dataclass
@@ -74,17 +72,6 @@ def check(criteria: Criteria) -> None:
                    "postcode district")
 
 
-def _involved_with(viewer: User):
-    """SQL twin of disclosure.is_involved, for filtering in the database."""
-    today = now().date()
-    return sa.or_(
-        sa.and_(Child.created_by_organisation_id == viewer.organisation_id,
-                ~sa.exists().where(Involvement.child_id == Child.id)),
-        Child.id.in_(sa.select(Involvement.child_id).where(
-            Involvement.organisation_id == viewer.organisation_id,
-            sa.or_(Involvement.end_date.is_(None), Involvement.end_date > today))))
-
-
 def _years_ago(years: int, today: date) -> date:
     return anniversary_clamped(today, -years)
 
@@ -95,17 +82,15 @@ def _query(viewer: User, criteria: Criteria):
         clauses = []
         for scheme, value in _identifier_values(criteria.identifier):
             clause = sa.and_(Identifier.scheme == scheme, Identifier.value == value)
-            if scheme == Scheme.nhs and not viewer.is_management:
-                # never match on a field the searcher could not see
-                clause = sa.and_(clause, _involved_with(viewer))
+            if scheme == Scheme.nhs:  # never match on a field the searcher could not see
+                clause = sa.and_(clause, disclosure.sql.may_match_nhs_number(viewer))
             clauses.append(clause)
         return query.join(Identifier, Identifier.child_id == Child.id).where(sa.or_(*clauses))
     family = name_key(criteria.family_name.replace("-", " ")).replace(" ", "")
     # An uncorrelated IN over the key table's indexes: both databases drive the search
     # from the few key rows that match, however many children there are.
     keys = sa.select(ChildNameKey.child_id).where(ChildNameKey.key == family)
-    if not viewer.is_management:  # a shield withholds previous names from most searchers
-        keys = keys.where(ChildNameKey.hidden.is_(False))
+    keys = keys.where(disclosure.sql.may_match_other_names(viewer))
     today = now().date()
     if criteria.date_of_birth:  # (key, date of birth) is one index seek
         keys = keys.where(ChildNameKey.date_of_birth == criteria.date_of_birth)
@@ -121,13 +106,13 @@ def _query(viewer: User, criteria: Criteria):
         keys = keys.where(ChildNameKey.given.like(given + "%"))
     query = query.where(Child.id.in_(keys))
     if criteria.district:
-        query = query.where(Child.postcode.like(criteria.district.upper().strip() + " %"))
-        if not viewer.is_management:  # never match on a postcode a shield withholds
-            query = query.where(Child.shielded.is_(False))
+        query = query.where(Child.postcode.like(criteria.district.upper().strip() + " %"),
+                            disclosure.sql.may_match_whereabouts(viewer))
     return query
 
 
-def search(viewer: User, criteria: Criteria, *, cap: int, ip: str | None,
+@atomic
+def search(viewer: User, criteria: Criteria, *, cap: int,
            on_behalf_of_user_id: int | None = None, reason_category: str | None = None,
            note: str | None = None) -> Outcome:
     """Run a search the rules allow and audit it; above the cap, no rows at all."""
@@ -139,7 +124,6 @@ def search(viewer: User, criteria: Criteria, *, cap: int, ip: str | None,
     outcome = Outcome(rows=[] if capped else [disclosure.project_row(viewer, c) for c in found],
                       capped=capped)
     audit.record("search", outcome="capped" if capped else "success",
-                 actor_user_id=viewer.id, organisation_id=viewer.organisation_id, ip=ip,
                  on_behalf_of_user_id=on_behalf_of_user_id, reason_category=reason_category,
                  detail={"criteria": criteria.terms(), "for": note,
                          "results": None if capped else len(outcome.rows)})

@@ -8,19 +8,22 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import now
+from app.core.errors import NotFound
 from app.extensions import db
-from app.models import UserSession
-from app.services import crypto
+from app.models import User, UserSession
+from app.services import actor, audit, crypto
+from app.services.transaction import atomic
 
 # last_seen_at is written at most this often, to keep a write off most requests.
 TOUCH_EVERY = timedelta(seconds=30)
 
 
-def start(user_id: int, ip: str | None, user_agent: str | None) -> str:
-    """Open a session for the user; returns the token for the cookie (stored only hashed)."""
+def start(user_id: int, user_agent: str | None) -> str:
+    """Open a session for the user, from the acting address; returns the token for the
+    cookie (stored only hashed)."""
     token = crypto.new_token()
     db.session.add(UserSession(
-        token_hash=crypto.digest(token), user_id=user_id, ip=ip,
+        token_hash=crypto.digest(token), user_id=user_id, ip=actor.current().ip,
         user_agent=(user_agent or "")[:300] or None,
     ))
     return token
@@ -46,9 +49,27 @@ def find(token: str) -> UserSession | None:
     )
 
 
-def get(record_id: int) -> UserSession | None:
-    """The session record with this id."""
-    return db.session.get(UserSession, record_id)
+@atomic
+def resolve(token: str | None, user_id: str, *, background: bool
+            ) -> tuple[User | None, UserSession | None, str | None]:
+    """The signed-in user for a cookie: (user, session, None), or (None, None, why the
+    session ended). Activity extends the idle timer, except background polling."""
+    record = find(token) if token else None
+    if record is None or str(record.user_id) != user_id:
+        return None, None, None
+    reason = expiry_reason(record)
+    if reason:
+        if reason != "revoked":
+            revoke(record, reason)
+            audit.record("session.expired", actor_user_id=record.user_id,
+                         subject_type="session", subject_id=record.id, detail={"why": reason})
+        return None, None, reason
+    user = db.session.get(User, record.user_id)
+    if user is None or not user.active:
+        return None, None, None
+    if not background:
+        touch(record)
+    return user, record, None
 
 
 def touch(record: UserSession) -> None:
@@ -74,6 +95,34 @@ def revoke_all(user_id: int, reason: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+@atomic
+def end_all(user: User, reason: str) -> None:
+    """Sign the user out everywhere (their own choice, or after a change of password or
+    authenticator)."""
+    revoke_all(user.id, reason)
+    audit.record("session.revoked_all", actor_user_id=user.id,
+                 organisation_id=user.organisation_id, detail={"why": reason})
+
+
+@atomic
+def end_own(user: User, session_id: int) -> None:
+    """End one of the user's own sessions."""
+    record = db.session.get(UserSession, session_id)
+    if record is None or record.user_id != user.id:
+        raise NotFound()
+    revoke(record, "ended by user")
+    audit.record("session.revoked", subject_type="session", subject_id=record.id)
+
+
+@atomic
+def sign_out(session_id: int | None) -> None:
+    """End this session on the server, so a copy of the cookie is useless."""
+    record = db.session.get(UserSession, session_id) if session_id else None
+    if record is not None:
+        revoke(record, "signed out")
+        audit.record("session.signed_out", subject_type="session", subject_id=record.id)
 
 
 def active_for(user_id: int) -> list[UserSession]:

@@ -10,10 +10,12 @@ import sqlalchemy as sa
 
 from app.core.clock import now
 from app.core.dates import add_months
+from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
 from app.models import Child, Role, Shield, ShieldCategory, ShieldReview, User
 from app.services import audit, stored_documents
-from app.services.children import NotAllowed, Refused, hide_previous_names
+from app.services.children import hide_previous_names
+from app.services.transaction import atomic
 
 FIRST_REVIEW_DAYS = 7
 REVIEW_MONTHS = 6
@@ -30,8 +32,9 @@ def active_shield(child: Child) -> Shield | None:
                                                      Shield.active.is_(True)))
 
 
-def request(user: User, child: Child, category: ShieldCategory, reason: str | None, *,
-            ip: str | None) -> Shield:
+@atomic
+def request(user: User, child: Child, category: ShieldCategory, reason: str | None,
+            ) -> Shield:
     """Shield the record now; the first review falls due in 7 days."""
     if not may_request(user):
         raise NotAllowed()
@@ -45,15 +48,16 @@ def request(user: User, child: Child, category: ShieldCategory, reason: str | No
     child.shielded = True
     hide_previous_names(child)
     db.session.flush()
-    audit.record("shield.requested", actor_user_id=user.id, ip=ip, shielded=True,
-                 organisation_id=user.organisation_id, subject_type="shield",
+    audit.record("shield.requested", shielded=True,
+                 subject_type="shield",
                  subject_id=shield.id, child_id=child.id,
                  detail={"category": category.value, "reason": reason})
     stored_documents.facts_changed(child, "The record was shielded")
     return shield
 
 
-def review(user: User, shield: Shield, *, keep: bool, reason: str, ip: str | None) -> None:
+@atomic
+def review(user: User, shield: Shield, *, keep: bool, reason: str) -> None:
     """Record the management team's decision: keep (next review in 6 months) or remove."""
     if not user.is_management:
         raise NotAllowed()
@@ -73,13 +77,22 @@ def review(user: User, shield: Shield, *, keep: bool, reason: str, ip: str | Non
         child.shielded = active_shield(child) is not None  # another shield may still stand
         hide_previous_names(child)
     db.session.flush()
-    audit.record("shield.kept" if keep else "shield.removed", actor_user_id=user.id, ip=ip,
-                 organisation_id=user.organisation_id, subject_type="shield",
+    audit.record("shield.kept" if keep else "shield.removed", subject_type="shield",
                  subject_id=shield.id, child_id=child.id, shielded=True,
                  detail={"reason": reason, "next_review": shield.review_due.isoformat()
                          if keep else None})
     if not keep and not child.shielded:
         stored_documents.facts_changed(child, "The shield was removed")
+
+
+def find(user: User, shield_id: int) -> Shield:
+    """A shield, for the management team to review."""
+    if not user.is_management:
+        raise NotAllowed()
+    shield = db.session.get(Shield, shield_id)
+    if shield is None:
+        raise NotFound()
+    return shield
 
 
 @dataclass

@@ -40,3 +40,9 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
             db.session.commit()
         return result
     return unit
+
+
+def discard() -> None:
+    """Undo whatever the failed request had begun (its refusal or error page changes
+    nothing)."""
+    db.session.rollback()

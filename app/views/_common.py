@@ -1,14 +1,20 @@
-"""Small helpers every view uses: fragment-or-page rendering, client address, audit context."""
+"""Small helpers every view uses: fragment or page, downloads, safe redirects, refusals."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, flash, make_response, render_template, request
-from flask_login import current_user
+from flask import (
+    Response,
+    current_app,
+    flash,
+    make_response,
+    render_template,
+    url_for,
+)
 
 from app.core.errors import Refused
-from app.services import audit
+from app.extensions import htmx
 
 
 def public(view):
@@ -17,10 +23,14 @@ def public(view):
     return view
 
 
+def wants_htmx() -> bool:
+    """True for a request htmx made (flask-htmx reads its headers)."""
+    return bool(htmx)
+
+
 def wants_fragment() -> bool:
     """True for an htmx request that is not a history restore: it gets the fragment only."""
-    return (request.headers.get("HX-Request") == "true"
-            and request.headers.get("HX-History-Restore-Request") != "true")
+    return bool(htmx) and not htmx.history_restore_request
 
 
 def render_page(page: str, fragment: str | None = None, status: int = 200, **context):
@@ -29,19 +39,6 @@ def render_page(page: str, fragment: str | None = None, status: int = 200, **con
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
-
-
-def client_ip() -> str | None:
-    """The client's address (ProxyFix applies TRUST_PROXY_HOPS before this)."""
-    return request.remote_addr
-
-
-def audit_event(action: str, **fields):
-    """Record an audit event for the signed-in user from this request."""
-    if current_user.is_authenticated:
-        fields.setdefault("actor_user_id", current_user.id)
-        fields.setdefault("organisation_id", current_user.organisation_id)
-    return audit.record(action, ip=client_ip(), **fields)
 
 
 def download(body: bytes | str, filename: str, mimetype: str = "application/pdf") -> Response:
@@ -77,8 +74,8 @@ class refusal:  # a lower-case name: it reads as a statement, "with refusal(fiel
         return render_template(...)   # the page again, with the error on the field
     """
 
-    def __init__(self, field=None):
-        self.field, self.message = field, None
+    def __init__(self, field=None, *, quiet: bool = False):
+        self.field, self.quiet, self.message = field, quiet, None
 
     def __enter__(self):
         return self
@@ -89,6 +86,21 @@ class refusal:  # a lower-case name: it reads as a statement, "with refusal(fiel
         self.message = str(error)
         if self.field is not None:
             self.field.errors.append(self.message)
-        else:
+        elif not self.quiet:  # quiet: the page shows refusal.message itself
             flash(self.message, "info")
         return True
+
+
+def live_params(form_name: str, field_name: str) -> dict:
+    """GOV.UK macro params that make a field check itself with htmx as it is typed.
+
+    The answer goes into a polite live region after the field rather than replacing the
+    field, so nothing the user is still typing can be overwritten.
+    """
+    return {"attributes": {
+        "hx-post": url_for("children.validate_field", form_name=form_name, field=field_name),
+        "hx-trigger": "change, keyup changed delay:700ms",
+        "hx-target": f"#{field_name}-live",
+        "hx-swap": "innerHTML",
+        "hx-sync": "this:replace",
+    }}

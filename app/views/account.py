@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, session, url_for
 from flask_login import current_user, logout_user
 
-from app.core.clock import now
-from app.extensions import db
-from app.forms import ChangePasswordForm, CodeForm, ConfirmPasswordForm, EmptyForm
-from app.services import accounts, crypto, passwords, sessions, totp
-from app.views._common import audit_event, client_ip, render_page, wants_fragment
+from app.forms import EmptyForm
+from app.forms.account import ChangePasswordForm, ConfirmPasswordForm
+from app.forms.auth import CodeForm
+from app.services import crypto, enrolment, sessions, signing_in, totp
+from app.views._common import refusal, render_page, wants_fragment
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _end_all_sessions(reason: str, message: str):
-    """Revoke every session of the current user, sign out here, and say why."""
-    sessions.revoke_all(current_user.id, reason)
-    audit_event("session.revoked_all", detail={"why": reason})
-    db.session.commit()
+def _signed_out(message: str):
+    """This browser signs out too (the sessions were ended on the server); say why."""
     logout_user()
     session.clear()
-    flash(message, "info")
+    if message:
+        flash(message, "info")
     return redirect(url_for("auth.sign_in"))
 
 
 @bp.route("/")
 def overview():
     """Your account: details and what you can change."""
-    left = totp.recovery_codes_left(current_user.id)
-    return render_template("account/overview.html", recovery_left=left)
+    return render_template("account/overview.html",
+                           recovery_left=totp.recovery_codes_left(current_user.id))
 
 
 @bp.route("/sessions")
@@ -42,15 +40,11 @@ def session_list():
 
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])
 def end_session(session_id):
-    """End one of your other sessions."""
-    record = sessions.get(session_id)
-    if record is None or record.user_id != current_user.id:
-        abort(404)
-    if record.id == g.get("user_session_id"):
-        return _end_all_sessions("signed out", "You have signed out.")
-    sessions.revoke(record, "ended by user")
-    audit_event("session.revoked", subject_type="session", subject_id=record.id)
-    db.session.commit()
+    """End one of your other sessions (ending this one signs you out)."""
+    if session_id == g.get("user_session_id"):
+        sessions.end_all(current_user, "signed out")
+        return _signed_out("You have signed out.")
+    sessions.end_own(current_user, session_id)
     if wants_fragment():
         return session_list()
     flash("That session has been ended.", "success")
@@ -60,8 +54,8 @@ def end_session(session_id):
 @bp.route("/sessions/end-all", methods=["POST"])
 def end_all_sessions():
     """Sign out everywhere, this browser included."""
-    return _end_all_sessions("signed out everywhere",
-                             "You have been signed out everywhere. Sign in again to carry on.")
+    sessions.end_all(current_user, "signed out everywhere")
+    return _signed_out("You have been signed out everywhere. Sign in again to carry on.")
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -69,24 +63,15 @@ def change_password():
     """Change your password; every session ends and you sign in again."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        ok, _ = passwords.verify_password(current_user.password_hash, form.current.data)
-        if not ok:
-            accounts.record_failure(current_user, stage="current password", ip=client_ip())
-            db.session.commit()
-            form.current.errors.append("Your current password is not right")
-        else:
-            problems = passwords.policy_problems(
-                form.password.data, organisation_name=current_user.organisation.name,
-                email=current_user.email)
-            form.password.errors.extend(problems)
-        if not form.errors:
-            current_user.password_hash = passwords.hash_password(form.password.data)
-            current_user.password_changed_at = now()
-            audit_event("password.changed", subject_type="user", subject_id=current_user.id)
-            return _end_all_sessions("password changed", "Your password has been changed. "
-                                     "Sign in with your new password.")
-    status = 422 if form.is_submitted() else 200
-    return render_template("account/password.html", form=form), status
+        problems = signing_in.change_password(current_user, form.current.data,
+                                              form.password.data)
+        if not problems:
+            return _signed_out("Your password has been changed. Sign in with your new "
+                               "password.")
+        for name, errors in problems.items():
+            form[name].errors.extend(errors)
+    return render_template("account/password.html", form=form), \
+        422 if form.is_submitted() else 200
 
 
 @bp.route("/authenticator", methods=["GET", "POST"])
@@ -94,16 +79,11 @@ def reset_authenticator():
     """Set up a new authenticator app: confirm your password first."""
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
-        ok, _ = passwords.verify_password(current_user.password_hash, form.current.data)
-        if ok:
-            current_user.pending_totp_enc = crypto.encrypt(totp.new_secret())
-            db.session.commit()
+        with refusal(form.current):
+            enrolment.begin_new_authenticator(current_user, form.current.data)
             return redirect(url_for("account.confirm_authenticator"))
-        accounts.record_failure(current_user, stage="current password", ip=client_ip())
-        db.session.commit()
-        form.current.errors.append("Your current password is not right")
-    status = 422 if form.is_submitted() else 200
-    return render_template("account/authenticator.html", form=form), status
+    return render_template("account/authenticator.html", form=form), \
+        422 if form.is_submitted() else 200
 
 
 @bp.route("/authenticator/confirm", methods=["GET", "POST"])
@@ -114,21 +94,15 @@ def confirm_authenticator():
     secret = crypto.decrypt(current_user.pending_totp_enc)
     form = CodeForm()
     if form.validate_on_submit():
-        step = totp.matching_step(secret, form.code.data)
-        if step is not None:
-            current_user.totp_secret_enc, current_user.pending_totp_enc = (
-                current_user.pending_totp_enc, None)
-            current_user.totp_last_step = step
-            codes = totp.issue_recovery_codes(current_user.id)
-            audit_event("totp.reenrolled", subject_type="user", subject_id=current_user.id)
-            user = current_user._get_current_object()
-            _end_all_sessions("authenticator changed", "")
-            session.pop("_flashes", None)
+        user = current_user._get_current_object()
+        codes = enrolment.confirm_new_authenticator(user, form.code.data)
+        if codes is not None:
+            _signed_out("")
             return render_template("enrol/recovery_codes.html", codes=codes, user=user)
         form.code.errors.append("That code is not right. Enter the 6-digit code your "
                                 "authenticator app shows now")
     uri = totp.provisioning_uri(secret, current_user.email)
-    status = 422 if form.is_submitted() else 200
     return render_template("enrol/authenticator.html", form=form, qr=totp.qr_svg(uri),
                            key=totp.grouped(secret), uri=uri,
-                           action=url_for("account.confirm_authenticator")), status
+                           action=url_for("account.confirm_authenticator")), \
+        422 if form.is_submitted() else 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -19,11 +19,10 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from app.core.clock import format_date, now
-from app.extensions import db, limiter
-from app.forms import CodeForm, SignInForm
-from app.models import User
-from app.services import accounts, sessions, totp
-from app.views._common import audit_event, client_ip, public, safe_next
+from app.extensions import limiter
+from app.forms.auth import CodeForm, SignInForm
+from app.services import sessions, signing_in, totp
+from app.views._common import public, safe_next, wants_htmx
 
 bp = Blueprint("auth", __name__)
 
@@ -41,17 +40,14 @@ def _sign_in_limit() -> str:
 limiter.limit(_sign_in_limit, methods=["POST"])(bp)
 
 
-def _pending_user() -> User | None:
+def _pending_user():
     """The user who passed the password step in this browser, if it was recent enough."""
     pending = session.get("pending")
-    if not pending:
-        return None
-    started = datetime.fromisoformat(pending["at"])
-    if now() - started > timedelta(minutes=current_app.config["SIGN_IN_PENDING_MINUTES"]):
+    user = pending and signing_in.pending_user(pending["uid"],
+                                               datetime.fromisoformat(pending["at"]))
+    if not user:
         session.pop("pending", None)
-        return None
-    # Locked for update: parallel wrong codes must each count towards the lockout.
-    return db.session.get(User, pending["uid"], with_for_update={"of": User})
+    return user
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -63,8 +59,7 @@ def sign_in():
     form = SignInForm()
     if not form.validate_on_submit():
         return render_template("auth/sign_in.html", form=form), 422 if form.is_submitted() else 200
-    user = accounts.check_password(form.email.data, form.password.data, client_ip())
-    db.session.commit()
+    user = signing_in.check_password(form.email.data, form.password.data)
     if user is None:
         return render_template("auth/sign_in.html", form=form, failed=FAILED), 401
     if not user.totp_enrolled:  # told only once the password is right
@@ -91,13 +86,10 @@ def sign_in_code():
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("auth/code.html", form=form), 422 if form.is_submitted() else 200
-    method = accounts.check_second_factor(user, form.code.data, client_ip())
-    if method is None:
-        db.session.commit()
+    signed = signing_in.second_step(user, form.code.data, request.user_agent.string)
+    if signed is None:
         return render_template("auth/code.html", form=form, failed=FAILED), 401
-    accounts.record_success(user, client_ip(), method)
-    token = sessions.start(user.id, client_ip(), request.user_agent.string)
-    db.session.commit()
+    method, token = signed
     destination = safe_next(session.get("next"))
     session.clear()  # a fresh session: nothing from before sign-in carries over
     session["sid"] = token
@@ -111,16 +103,12 @@ def sign_in_code():
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
     """End this session on the server, so a copy of the cookie is useless."""
-    record_id = g.get("user_session_id")
-    if record_id:
-        sessions.revoke(sessions.get(record_id), "signed out")
-        audit_event("session.signed_out", subject_type="session", subject_id=record_id)
-        db.session.commit()
+    sessions.sign_out(g.get("user_session_id"))
     logout_user()
     session.clear()
     flash("You have signed out.", "info")
     target = url_for("auth.sign_in")
-    if request.headers.get("HX-Request") == "true":
+    if wants_htmx():
         response = make_response("", 204)
         response.headers["HX-Redirect"] = target
         return response

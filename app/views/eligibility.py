@@ -6,10 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.extensions import db
 from app.forms.eligibility import PolicyForm
 from app.services import eligibility
-from app.views._common import client_ip
 
 bp = Blueprint("eligibility", __name__, url_prefix="/access")
 
@@ -30,8 +28,7 @@ def policy():
     """Read and sign the acceptable use policy (a new version must be signed again)."""
     form = PolicyForm()
     if form.validate_on_submit():
-        eligibility.sign_policy(current_user, ip=client_ip())
-        db.session.commit()
+        eligibility.sign_policy(current_user)
         flash("Thank you: you have signed the acceptable use policy.", "success")
         return redirect(url_for("eligibility.status"))
     return render_template("eligibility/policy.html", form=form,

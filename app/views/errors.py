@@ -1,12 +1,13 @@
-"""Friendly error pages (and fragments) for the errors a user can meet."""
+"""Friendly error pages (and fragments) for the errors a user can meet, and the one place
+that maps the domain's refusals to answers: NotAllowed 403, NotFound 404, Refused 409."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from app.core.errors import NotAllowed, NotFound, Refused
-from app.extensions import db
+from app.services import transaction
 from app.views._common import wants_fragment
 
 MESSAGES = {
@@ -32,45 +33,41 @@ def _page(status: int, title: str | None = None, message: str | None = None):
     return body, status, {"Vary": "HX-Request"}
 
 
+def csrf_error(error):
+    """The form's security token was missing or stale."""
+    return _page(400, "This form has expired",
+                 "For your security, forms stop working when your session ends. "
+                 "Go back, reload the page and try again.")
+
+
+def http_error(error):
+    """A 4xx page; a description given to abort() replaces the default message."""
+    custom = error.description if error.description != type(error).description else None
+    return _page(error.code, message=custom)
+
+
+def refusal_error(error):
+    """A refusal of the domain: nothing it began is kept."""
+    transaction.discard()
+    if isinstance(error, NotAllowed):
+        return _page(403)
+    if isinstance(error, NotFound):
+        return _page(404, message=error.message)
+    return _page(409, message=str(error))  # a Refused no page caught beside its form
+
+
+def server_error(error):
+    """Roll back whatever was half done, then apologise."""
+    transaction.discard()
+    current_app.logger.error("unhandled error on %s %s", request.method, request.endpoint)
+    return _page(500)
+
+
 def register(app) -> None:
     """Attach the handlers to the app."""
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        """The form's security token was missing or stale."""
-        return _page(400, "This form has expired",
-                     "For your security, forms stop working when your session ends. "
-                     "Go back, reload the page and try again.")
-
-    def http_error(error):
-        """A 4xx page; a description given to abort() replaces the default message."""
-        custom = error.description if error.description != type(error).description else None
-        return _page(error.code, message=custom)
-
+    app.register_error_handler(CSRFError, csrf_error)
     for status in (400, 401, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(status, http_error)
-
-    @app.errorhandler(NotAllowed)
-    def not_allowed(error):
-        """The rules refuse this to this user: nothing was changed."""
-        db.session.rollback()
-        return _page(403)
-
-    @app.errorhandler(NotFound)
-    def not_found(error):
-        """No such thing (or not one this user may know of)."""
-        db.session.rollback()
-        return _page(404, message=error.message)
-
-    @app.errorhandler(Refused)
-    def refused(error):
-        """A refusal no page caught to show beside its form: say why, nothing changed."""
-        db.session.rollback()
-        return _page(409, message=str(error))
-
-    @app.errorhandler(500)
-    def server_error(error):
-        """Roll back whatever was half done, then apologise."""
-        db.session.rollback()
-        app.logger.error("unhandled error on %s %s", request.method, request.endpoint)
-        return _page(500)
+    for kind in (NotAllowed, NotFound, Refused):
+        app.register_error_handler(kind, refusal_error)
+    app.register_error_handler(500, server_error)

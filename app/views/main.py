@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from app.extensions import db
-from app.services import shielding
+from app.services import health, shielding
 from app.views._common import public
 
 bp = Blueprint("main", __name__)
+TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.route("/")
@@ -23,11 +22,6 @@ def index():
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 'ok' when the database answers; 503 otherwise."""
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-        db.session.rollback()
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+    """200 'ok' when every dependency answers; 503 naming the one that does not."""
+    down = health.failing()
+    return (f"{down} unavailable", 503, TEXT) if down else ("ok", 200, TEXT)

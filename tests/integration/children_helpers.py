@@ -48,7 +48,7 @@ def make_child(app, user_id, *, data=None):
         user = db.session.get(User, user_id)
         child = children.create_from_draft(user, data or {
             "details": details(), "identifiers": {"nhs": "9434765919"},
-            "carers": [], "services": [service()]}, ip=None)
+            "carers": [], "services": [service()]})
         db.session.commit()
         return child.id
 

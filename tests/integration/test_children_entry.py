@@ -173,7 +173,7 @@ def test_requesters_and_setting_admins_cannot_enter_children(app):
 def test_abandoned_drafts_expire_after_a_day(app):
     from app.extensions import db
     from app.models import User
-    from app.services import children
+    from app.services import drafts
 
     client, user_id = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
     url = _start(client)
@@ -181,7 +181,7 @@ def test_abandoned_drafts_expire_after_a_day(app):
     draft_id = int(url.split("/")[-2])
     with time_machine.travel("2026-03-03 09:30:00 +0000", tick=True), app.app_context():
         user = db.session.get(User, user_id)
-        assert children.get_draft(user, draft_id) is None  # over a day old: gone from view
-        children.new_draft(user)  # starting another clears the old one away
+        assert drafts.get_draft(user, draft_id) is None  # over a day old: gone from view
+        drafts.new_draft(user)  # starting another clears the old one away
         db.session.commit()
     assert count(app, ChildDraft) == 1

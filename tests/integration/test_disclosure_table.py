@@ -61,7 +61,7 @@ def _world(app, shielded: bool, sensitive: bool):
         with app.app_context():
             shielding.request(db.session.get(User, people["recording_practitioner"][1]),
                               db.session.get(Child, child_id), ShieldCategory.domestic_violence,
-                              "Fled to a refuge", ip=None)
+                              "Fled to a refuge")
             db.session.commit()
     return people, child_id
 

@@ -86,8 +86,8 @@ def test_two_brokers_claiming_at_once_one_wins(app, world):
         first = db.session.get(User, world["broker"][1])
         second = db.session.get(User, world["other_broker"][1])
         item = db.session.get(MediatedRequest, request_id)
-        assert mediated.claim(first, item, ip=None) is True
-        assert mediated.claim(second, item, ip=None) is False
+        assert mediated.claim(first, item) is True
+        assert mediated.claim(second, item) is False
         db.session.commit()
     outsider = world["outsider"][0]
     assert outsider.post(f"/requests/{request_id}/claim",
@@ -102,7 +102,7 @@ def _answer(app, world, keys=None, shielded=False):
         with app.app_context():
             shielding.request(db.session.get(User, world["broker"][1]),
                               db.session.get(Child, world["child"]),
-                              ShieldCategory.domestic_violence, "refuge", ip=None)
+                              ShieldCategory.domestic_violence, "refuge")
             db.session.commit()
     broker.post(f"/requests/{request_id}/claim", data={"csrf_token": csrf_token(broker, "/")})
     work = broker.post(f"/requests/{request_id}/work", data={
@@ -169,7 +169,7 @@ def test_forged_fields_are_refused(app, world):
         assert item.answer is None and item.status.value == "in_progress"
         broker = db.session.get(User, world["broker"][1])
         with pytest.raises(Refused):
-            mediated.answer(broker, item, db.session.get(Child, world["child"]), [], ip=None)
+            mediated.answer(broker, item, db.session.get(Child, world["child"]), [])
 
 
 def test_declining_needs_a_reason_and_the_requester_sees_it(app, world):

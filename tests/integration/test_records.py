@@ -18,7 +18,7 @@ from app.models import (
     Scheme,
     User,
 )
-from app.services import children, matching
+from app.services import children, involvements, matching, merging
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
@@ -184,8 +184,7 @@ def test_sensitive_involvement_without_consent_is_refused_by_the_service(app, pe
         user = db.session.get(User, people["outsider"][1])
         child = db.session.get(Child, child_id)
         with pytest.raises(children.Refused, match="consent"):
-            children.add_involvement(user, child, service("substance_misuse", "Turning Point"),
-                                     ip=None)
+            involvements.add_involvement(user, child, service("substance_misuse", "Turning Point"))
         db.session.rollback()
     assert count(app, Involvement) == 3
 
@@ -260,8 +259,8 @@ def test_merge_refused_when_identifiers_differ(app, people, child_id):
     with app.app_context():
         manager = db.session.get(User, people["manager"][1])
         with pytest.raises(children.Refused, match="different values for the NHS number"):
-            children.merge(manager, db.session.get(Child, child_id),
-                           db.session.get(Child, other), ip=None)
+            merging.merge(manager, db.session.get(Child, child_id),
+                           db.session.get(Child, other))
         db.session.rollback()
     assert count(app, Identifier, Identifier.child_id == other) == 1
 
@@ -273,8 +272,7 @@ def test_only_management_merges(app, people, child_id):
     with app.app_context():
         user = db.session.get(User, people["school_head"][1])
         with pytest.raises(children.NotAllowed):
-            children.merge(user, db.session.get(Child, child_id), db.session.get(Child, other),
-                           ip=None)
+            merging.merge(user, db.session.get(Child, child_id), db.session.get(Child, other))
 
 
 def test_own_involvements_and_carers_can_be_corrected(app, people, child_id):

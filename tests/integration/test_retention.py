@@ -98,8 +98,7 @@ def test_destroyed_six_years_after_archiving_leaving_nothing_but_a_tombstone(app
                                  "csrf_token": csrf_token(client, "/")})
     with app.app_context():  # free text that names where the child is, in an audit detail
         shielding.request(db.session.get(User, user_id), db.session.get(Child, child_id),
-                          shielding.ShieldCategory.other, f"Moved to {MARKERS['street']}",
-                          ip=None)
+                          shielding.ShieldCategory.other, f"Moved to {MARKERS['street']}")
         db.session.commit()
     _run(app, date(2026, 3, 1))
     assert _run(app, date(2032, 2, 29)).destroyed == []  # 6 years after 1 March 2026 ...

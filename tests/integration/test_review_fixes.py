@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.extensions import db
 from app.models import Child, Involvement, User
-from app.services import children
+from app.services import children, involvements
 from tests.conftest import BASE_CONFIG, PASSWORD, csrf_token, make_user, sign_in
 from tests.integration.children_helpers import details, events, make_child, person, service
 
@@ -59,7 +59,7 @@ def test_an_identifier_does_not_reveal_or_attach_another_organisations_child(app
             sa.select(User.id).where(User.email_key == "dee@riverside.example")))
         with pytest.raises(children.NotAllowed):
             children.add_draft_involvements_to(user, db.session.get(Child, child_id),
-                                               {"services": [service()]}, ip=None)
+                                               {"services": [service()]})
 
 
 def test_an_unknown_service_type_is_a_message_not_a_crash(app):
@@ -106,7 +106,7 @@ def test_the_creator_loses_access_once_its_involvements_end(app):
         assert disclosure.may_open(user, db.session.get(Child, bare))  # not orphaned
         involvement = db.session.scalar(sa.select(Involvement).where(
             Involvement.child_id == served))
-        children.end_involvement(user, involvement, now().date(), ip=None)
+        involvements.end_involvement(user, involvement, now().date())
         db.session.commit()
         assert not disclosure.may_open(user, db.session.get(Child, served))
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Child, ChildStatus, Involvement, Shield, ShieldCategory, User
-from app.services import accounts, administration, children, retention, shielding
+from app.services import administration, enrolment, merging, retention, shielding
 from app.services.children import Refused
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
@@ -36,9 +36,9 @@ def test_a_shield_survives_a_merge(app):
                                                               postcode=None), "services": []})
     with app.app_context():
         shielding.request(_user(app, head_id), db.session.get(Child, shielded),
-                          ShieldCategory.domestic_violence, "refuge", ip=None)
-        children.merge(_user(app, manager_id), db.session.get(Child, plain),
-                       db.session.get(Child, shielded), ip=None)
+                          ShieldCategory.domestic_violence, "refuge")
+        merging.merge(_user(app, manager_id), db.session.get(Child, plain),
+                       db.session.get(Child, shielded))
         db.session.commit()
         assert db.session.get(Child, plain).shielded
         assert db.session.scalar(sa.select(Shield.child_id)) == plain
@@ -52,8 +52,8 @@ def test_destruction_follows_a_chain_of_merges(app):
                for g in ("Ann", "Bea", "Cat"))
     with app.app_context():
         manager = _user(app, manager_id)
-        children.merge(manager, db.session.get(Child, b), db.session.get(Child, a), ip=None)
-        children.merge(manager, db.session.get(Child, c), db.session.get(Child, b), ip=None)
+        merging.merge(manager, db.session.get(Child, b), db.session.get(Child, a))
+        merging.merge(manager, db.session.get(Child, c), db.session.get(Child, b))
         retention.archive(db.session.get(Child, c), "test", retention._moment(date(2026, 1, 1)))
         db.session.commit()
         report = retention.run(date(2032, 1, 1), dry_run=False)
@@ -85,13 +85,13 @@ def test_reenrolment_honours_the_lockout(app):
     _, user_id = person(app, "practitioner", "Hilltop School", "pat@hilltop.example")
     with app.app_context():
         administration.reset_authenticator(_user(app, admin_id), _user(app, user_id),
-                                           "lost phone", ip=None)
+                                           "lost phone")
         user = _user(app, user_id)
         user.pending_totp_enc = user.totp_secret_enc
         user.locked_until = retention._moment(date(2099, 1, 1))
         db.session.commit()
-        assert accounts.complete_reenrolment(_user(app, user_id), "plum orbit lantern gravel",
-                                             "123456", None) is None
+        assert enrolment.complete_reenrolment(_user(app, user_id), "plum orbit lantern gravel",
+                                              "123456") is None
 
 
 def test_no_self_certification_and_nominations_can_be_withdrawn(app):
@@ -100,7 +100,7 @@ def test_no_self_certification_and_nominations_can_be_withdrawn(app):
     with app.app_context(), pytest.raises(Refused):
         administration.update_eligibility(_user(app, admin_id), _user(app, admin_id),
                                           role_category=None, training_on=None, dbs_on=None,
-                                          nominate=True, ip=None)
+                                          nominate=True)
     response = admin.post(f"/admin/users/{staff_id}/eligibility", data={
         "e-role_category": "other", "e-training": ["1", "1", "2026"],
         "e-dbs": ["1", "1", "2026"], "e-nominate": "no", "csrf_token": csrf_token(admin, "/")})
@@ -131,7 +131,7 @@ def test_archive_closes_shields_and_requests_and_listing_is_audited(app):
                                               "services": []})
     with app.app_context():
         shielding.request(_user(app, head_id), db.session.get(Child, child_id),
-                          ShieldCategory.other, "x", ip=None)
+                          ShieldCategory.other, "x")
         db.session.commit()
         retention.run(date(2026, 6, 1), dry_run=False)
         db.session.commit()

@@ -14,7 +14,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Child, Organisation, ShieldCategory, User
-from app.services import children, shielding
+from app.services import involvements, merging, shielding
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
@@ -51,7 +51,7 @@ def pdf_text(data: bytes, *, flat: bool = False) -> str:
 def shield(app, user_id, child_id):
     with app.app_context():
         shielding.request(db.session.get(User, user_id), db.session.get(Child, child_id),
-                          ShieldCategory.domestic_violence, "Fled to a refuge", ip=None)
+                          ShieldCategory.domestic_violence, "Fled to a refuge")
         db.session.commit()
 
 
@@ -75,9 +75,9 @@ def world(app):
                     "phone": LIAM["phone"], "email": None}],
         "services": [service()]})
     with app.app_context():
-        children.add_involvement(db.session.get(User, made["camhs"][1]),
+        involvements.add_involvement(db.session.get(User, made["camhs"][1]),
                                  db.session.get(Child, child_id),
-                                 service("mental_health", MARKERS["camhs"], **CONSENT), ip=None)
+                                 service("mental_health", MARKERS["camhs"], **CONSENT))
         db.session.commit()
     for who in ("head", "camhs"):
         assert open_record(made[who][0], child_id).status_code == 200
@@ -269,15 +269,15 @@ def test_consent_changes_withdraw_the_report_and_other_corrections_do_not(app, w
     with app.app_context():
         school = db.session.query(Involvement).filter_by(service_name=MARKERS["school"]).one()
         head = db.session.get(User, world["head"][1])
-        children.update_involvement(head, school, service(phone="01632 960 000"), ip=None)
+        involvements.update_involvement(head, school, service(phone="01632 960 000"))
         db.session.commit()
     assert sar_status(app)[0] == "approved"  # a new phone number changes no decision
     with app.app_context():
         sensitive = db.session.query(Involvement).filter_by(service_type="mental_health").one()
         camhs = db.session.get(User, world["camhs"][1])
-        children.update_involvement(camhs, sensitive, service(
+        involvements.update_involvement(camhs, sensitive, service(
             "mental_health", MARKERS["camhs"], **{**CONSENT, "consent_given_by": "Sarah O'Neill",
-                                                   "consent_relationship": "Mother"}), ip=None)
+                                                   "consent_relationship": "Mother"}))
         db.session.commit()
     status, reason, _ = sar_status(app)
     assert status == "open" and "consent" in reason
@@ -291,7 +291,7 @@ def test_removing_a_shield_and_merging_withdraw_the_report_too(app, world):
     with app.app_context():
         manager = db.session.get(User, world["manager"][1])
         shielding.review(manager, db.session.query(Shield).one(), keep=False,
-                         reason="Family safe now", ip=None)
+                         reason="Family safe now")
         db.session.commit()
     assert sar_status(app)[1] == "The shield was removed"
     other = make_child(app, world["head"][1], data={
@@ -302,7 +302,7 @@ def test_removing_a_shield_and_merging_withdraw_the_report_too(app, world):
     with app.app_context():
         manager = db.session.get(User, world["manager"][1])
         keep, merged = db.session.get(Child, other), db.session.get(Child, world["child"])
-        children.merge(manager, keep, merged, ip=None)
+        merging.merge(manager, keep, merged)
         db.session.commit()
         assert records.surviving(db.session.get(Child, world["child"])).id == other
     assert sar_status(app)[1] == "The record was merged with another"
@@ -316,8 +316,8 @@ def test_an_answer_about_a_record_merged_into_a_shielded_one_loses_its_whereabou
     shield(app, world["head"][1], refuge)
     with app.app_context():
         manager = db.session.get(User, world["manager"][1])
-        children.merge(manager, db.session.get(Child, refuge),
-                       db.session.get(Child, world["child"]), ip=None)
+        merging.merge(manager, db.session.get(Child, refuge),
+                       db.session.get(Child, world["child"]))
         db.session.commit()
     page = world["requester"][0].get(f"/requests/{request_id}").get_data(as_text=True)
     for marker in WHEREABOUTS:

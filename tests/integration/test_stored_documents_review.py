@@ -20,7 +20,7 @@ from app.models import (
     SubjectAccessRequest,
     User,
 )
-from app.services import children, disclosure, retention, shielding
+from app.services import disclosure, merging, retention, shielding
 from app.services.clock import now
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import details, make_child, service
@@ -40,7 +40,7 @@ def test_a_shielded_childs_leaving_england_is_not_told_to_a_parent(app, world): 
         manager = db.session.get(User, world["manager"][1])
         retention.record_circumstances(manager, db.session.get(Child, world["child"]),
                                        date_of_death=None, left_england_on=date(2025, 3, 3),
-                                       stay_until=None, stay_consent=None, ip=None)
+                                       stay_until=None, stay_consent=None)
         db.session.commit()
     shield(app, world["head"][1], world["child"])
     flat = " ".join(report_text(app, world)[0].split())
@@ -83,16 +83,16 @@ def test_a_shield_merged_into_a_shielded_record_still_protects_the_child(app, wo
     with app.app_context():
         shielding.request(db.session.get(User, world["head"][1]),
                           db.session.get(Child, refuge), ShieldCategory.adoption,
-                          "Adopted", ip=None)
+                          "Adopted")
         db.session.commit()
         manager = db.session.get(User, world["manager"][1])
-        children.merge(manager, db.session.get(Child, refuge),
-                       db.session.get(Child, world["child"]), ip=None)
+        merging.merge(manager, db.session.get(Child, refuge),
+                       db.session.get(Child, world["child"]))
         db.session.commit()
         assert len(db.session.scalars(sa.select(Shield).where(
             Shield.child_id == refuge, Shield.active.is_(True))).all()) == 2
         first = db.session.scalars(sa.select(Shield).where(Shield.child_id == refuge)).first()
-        shielding.review(manager, first, keep=False, reason="Order ended", ip=None)
+        shielding.review(manager, first, keep=False, reason="Order ended")
         db.session.commit()
         keep = db.session.get(Child, refuge)
         assert keep.shielded
@@ -110,8 +110,8 @@ def test_a_report_prepared_before_a_merge_is_not_approved_after_it(app, world, m
                         lambda *args, **kwargs: None)  # only the check at delivery is left
     with app.app_context():
         boss = db.session.get(User, world["manager"][1])
-        children.merge(boss, db.session.get(Child, world["child"]),
-                       db.session.get(Child, other), ip=None)
+        merging.merge(boss, db.session.get(Child, world["child"]),
+                       db.session.get(Child, other))
         db.session.commit()
     post(deputy, location + "/approve")
     with app.app_context():

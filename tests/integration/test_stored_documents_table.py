@@ -19,7 +19,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Child, Organisation, User
-from app.services import children
+from app.services import involvements
 from tests.conftest import BASE_CONFIG, csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
@@ -94,10 +94,9 @@ def _world(app, sensitive: bool):
                       "consent_date": None}]})
     if sensitive:
         with app.app_context():
-            children.add_involvement(
+            involvements.add_involvement(
                 db.session.get(User, people["camhs"][1]), db.session.get(Child, child_id),
-                {"service_type": "mental_health", "service_name": M["camhs"], **CONSENT},
-                ip=None)
+                {"service_type": "mental_health", "service_name": M["camhs"], **CONSENT})
             db.session.commit()
     for who in ("head", "camhs"):
         open_record(people[who][0], child_id)

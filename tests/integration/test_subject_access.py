@@ -127,7 +127,7 @@ def _report(app, relationship="parent", shielded=False, given="Amelia"):
     if shielded:
         with app.app_context():
             shielding.request(db.session.get(User, head_id), db.session.get(Child, child_id),
-                              ShieldCategory.domestic_violence, "refuge", ip=None)
+                              ShieldCategory.domestic_violence, "refuge")
             db.session.commit()
     location = manager.post("/subject-access/new", data={
         "child": str(child_id), "requester_name": "Sarah O'Neill",

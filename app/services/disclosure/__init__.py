@@ -6,24 +6,29 @@ projection made here. Templates never read a child's model directly.
 
 - rules.py: may this viewer open, edit, see the NHS number; is it shielded from them; the
   digest of the facts that decisions rest on (kept with stored documents).
-- record.py: the record page, list rows and edit forms for a signed-in viewer.
+- record.py: the record page for a signed-in viewer (and for the preview of one).
+- rows.py: a child in a list; edit.py: the values an edit form may show.
+- sql.py: the rules as SQL, for queries that filter in the database.
 - mediated.py: what a mediated-access requester may be told, checked again at delivery.
 - requester.py: what a subject access report may tell its requester.
 """
 
+from app.services.disclosure import sql
+from app.services.disclosure.edit import (
+    carer_for_edit,
+    details_for_edit,
+    identifiers_for_edit,
+    involvement_for_edit,
+    retention_for_edit,
+)
 from app.services.disclosure.mediated import mediated_fields, still_disclosable
 from app.services.disclosure.record import (
     UNSPECIFIED,
     WITHHELD,
     CarerView,
     ChildView,
-    RowView,
     ServiceView,
-    carer_for_edit,
-    involvement_for_edit,
-    own_children,
     project,
-    project_row,
 )
 from app.services.disclosure.requester import (
     Requester,
@@ -31,6 +36,7 @@ from app.services.disclosure.requester import (
     for_requester,
     match_carer,
 )
+from app.services.disclosure.rows import RowView, duplicate_candidate, own_children, project_row
 from app.services.disclosure.rules import (
     Viewer,
     basis_digest,
@@ -55,8 +61,11 @@ __all__ = [
     "Viewer",
     "basis_digest",
     "carer_for_edit",
+    "details_for_edit",
+    "duplicate_candidate",
     "for_requester",
     "hides_whereabouts",
+    "identifiers_for_edit",
     "involved_organisation_ids",
     "involvement_for_edit",
     "is_involved",
@@ -69,5 +78,7 @@ __all__ = [
     "own_children",
     "project",
     "project_row",
+    "retention_for_edit",
+    "sql",
     "still_disclosable",
 ]

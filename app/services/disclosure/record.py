@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
-
 from app.core.clock import format_date, now
-from app.extensions import db
-from app.models import Child, ChildStatus, Involvement, Role, Scheme, User
+from app.models import Child, Involvement, Role, Scheme
 from app.services import identifiers
 from app.services.disclosure.rules import (
     Looker,
@@ -168,62 +165,3 @@ def _shielded_view(viewer: Looker, child: Child) -> ChildView:
         date_of_death=child.date_of_death, identifiers=_identifiers(viewer, child),
         shielded=True, whereabouts_withheld=True,
         can_record_involvement=viewer.role in (Role.practitioner, Role.data_entry))
-
-
-@dataclass
-class RowView:
-    """A child in a list (own list, likely duplicates): enough to recognise, no more."""
-
-    id: int
-    name: str
-    date_of_birth: date
-    gender: str
-    town: str | None
-    reasons: list[str] = field(default_factory=list)
-    town_withheld: bool = False
-    shielded: bool = False
-
-
-def project_row(viewer: User, child: Child, reasons: list[str] | None = None) -> RowView:
-    """Name, date of birth, gender and town only; never the full address, and no town
-    while a shield withholds it."""
-    withheld = hides_whereabouts(viewer, child)
-    return RowView(id=child.id, name=child.full_name, date_of_birth=child.date_of_birth,
-                   gender=child.gender.label, town=None if withheld else child.town,
-                   reasons=list(reasons or []), town_withheld=withheld,
-                   shielded=bool(child.shielded))
-
-
-def own_children(viewer: User, limit: int = 500) -> list[RowView]:
-    """Children the viewer's organisation works with, for its own list."""
-    involved = sa.select(Involvement.child_id).where(
-        Involvement.organisation_id == viewer.organisation_id,
-        sa.or_(Involvement.end_date.is_(None), Involvement.end_date > now().date()))
-    no_involvements = ~sa.exists().where(Involvement.child_id == Child.id)
-    query = (sa.select(Child)
-             .where(Child.status == ChildStatus.active)
-             .where(sa.or_(Child.id.in_(involved), sa.and_(
-                 Child.created_by_organisation_id == viewer.organisation_id, no_involvements)))
-             .order_by(Child.family_key, Child.given_key).limit(limit))
-    return [project_row(viewer, child) for child in db.session.scalars(query)]
-
-
-def involvement_for_edit(viewer: User, involvement: Involvement) -> dict | None:
-    """All fields of an involvement, for its own organisation to correct; else None."""
-    if not may_change_involvement(viewer, involvement):
-        return None
-    names = ("service_name", "practitioner_name", "practitioner_role", "phone", "email",
-             "address", "start_date", "lead_professional", "caf_completed",
-             "consent_given_by", "consent_relationship", "consent_date")
-    return {"service_type": involvement.service_type.value,
-            **{name: getattr(involvement, name) for name in names}}
-
-
-def carer_for_edit(viewer: User, child: Child, carer_id: int) -> dict | None:
-    """A carer's fields, for those who may correct the record; else None."""
-    carer = next((c for c in child.carers if c.id == carer_id), None)
-    if carer is None or not may_edit(viewer, child):  # may_edit is False behind a shield
-        return None
-    return {"name": carer.name, "relationship": carer.relationship_to_child,
-            "parental_responsibility": "yes" if carer.parental_responsibility else "no",
-            "address": carer.address, "phone": carer.phone, "email": carer.email}

@@ -1,4 +1,5 @@
-"""Forms for entering and correcting a child's record (GOV.UK patterns)."""
+"""Forms for entering a child's record and correcting it (GOV.UK patterns): the
+wizard's steps, reused by the record's own pages."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -26,21 +25,25 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
 
-from app.forms.fields import DayMonthYearField, not_in_future, within_25_years
+from app.forms.fields import DayMonthYearField, not_in_future, strip, within_25_years
 from app.models import Gender, Scheme, ServiceType
 from app.services import identifiers
 
+DETAIL_FIELDS = ("given_names", "family_name", "other_names", "gender", "date_of_birth",
+                 "address_line1", "address_line2", "town", "postcode")
+IDENTIFIER_FIELDS = ("nhs", "upn", "uln", "local")
+CARER_FIELDS = ("name", "relationship", "parental_responsibility", "address", "phone", "email")
+SERVICE_FIELDS = ("service_type", "service_name", "practitioner_name", "practitioner_role",
+                  "phone", "email", "address", "start_date", "lead_professional",
+                  "caf_completed", "consent_given_by", "consent_relationship", "consent_date")
+
+
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 PHONE = re.compile(r"^[0-9 +()\-]{6,20}$")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def text(label, *, required=None, max_length=200, hint=None):
@@ -48,7 +51,7 @@ def text(label, *, required=None, max_length=200, hint=None):
     checks = [DataRequired(message=required)] if required else [Optional()]
     checks.append(Length(max=max_length, message=f"{label} must be {max_length} characters "
                                                  "or fewer"))
-    return StringField(label, widget=GovTextInput(), validators=checks, filters=[_strip],
+    return StringField(label, widget=GovTextInput(), validators=checks, filters=[strip],
                        description=hint)
 
 
@@ -69,13 +72,13 @@ def phone_check(form, field):
 
 def optional_phone():
     """An optional, checked phone number."""
-    return StringField("Phone number (optional)", widget=GovTextInput(), filters=[_strip],
+    return StringField("Phone number (optional)", widget=GovTextInput(), filters=[strip],
                        validators=[Optional(), phone_check])
 
 
 def optional_email():
     """An optional, checked email address."""
-    return StringField("Email address (optional)", widget=GovTextInput(), filters=[_strip],
+    return StringField("Email address (optional)", widget=GovTextInput(), filters=[strip],
                        validators=[Optional(), Email(message="Enter an email address in the "
                                                      "correct format, like name@example.com",
                                                      check_deliverability=False)])
@@ -108,7 +111,7 @@ class DetailsForm(FlaskForm):
     address_line1 = text("Address line 1 (optional)")
     address_line2 = text("Address line 2 (optional)")
     town = text("Town or city (optional)", max_length=100)
-    postcode = StringField("Postcode (optional)", widget=GovTextInput(), filters=[_strip],
+    postcode = StringField("Postcode (optional)", widget=GovTextInput(), filters=[strip],
                            validators=[Optional(), postcode_check])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
@@ -116,17 +119,17 @@ class DetailsForm(FlaskForm):
 class IdentifiersForm(FlaskForm):
     """Identifiers: all optional, each checked."""
 
-    nhs = StringField("NHS number (optional)", widget=GovTextInput(), filters=[_strip],
+    nhs = StringField("NHS number (optional)", widget=GovTextInput(), filters=[strip],
                       validators=[Optional(), identifier_check(Scheme.nhs)],
                       description="10 digits, for example 485 777 3456")
-    upn = StringField("Unique Pupil Number (optional)", widget=GovTextInput(), filters=[_strip],
+    upn = StringField("Unique Pupil Number (optional)", widget=GovTextInput(), filters=[strip],
                       validators=[Optional(), identifier_check(Scheme.upn)],
                       description="13 characters: a letter then 12 numbers or letters")
     uln = StringField("Unique Learner Number (optional)", widget=GovTextInput(),
-                      filters=[_strip], validators=[Optional(), identifier_check(Scheme.uln)],
+                      filters=[strip], validators=[Optional(), identifier_check(Scheme.uln)],
                       description="10 digits, for young people aged 14 and over")
     local = StringField("Your local reference (optional)", widget=GovTextInput(),
-                        filters=[_strip], validators=[Optional(), identifier_check(Scheme.local)],
+                        filters=[strip], validators=[Optional(), identifier_check(Scheme.local)],
                         description="For example your MIS admission number")
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
@@ -199,14 +202,6 @@ class ServiceForm(FlaskForm):
         return ok
 
 
-class EndInvolvementForm(FlaskForm):
-    """When an involvement ended."""
-
-    end_date = DayMonthYearField("When did it end?", what="End date",
-                                 validators=[not_in_future])
-    submit = SubmitField("End this involvement", widget=GovSubmitInput())
-
-
 class MatchForm(FlaskForm):
     """The user's decision about a likely duplicate."""
 
@@ -215,15 +210,8 @@ class MatchForm(FlaskForm):
                                                     "child as a record already held")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
-
-class MergeForm(FlaskForm):
-    """Which record to merge into this one; confirmed on a second step."""
-
-    other = IntegerField("TeamAround reference of the duplicate record", widget=GovTextInput(),
-                         validators=[InputRequired(message="Enter the TeamAround reference of "
-                                                   "the duplicate record"),
-                                     NumberRange(min=1, max=2**63 - 1, message="Enter a "
-                                                 "TeamAround reference, like 1042")],
-                         description="It is shown on each record, under Details")
-    confirm = HiddenField()
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    def offer(self, rows, unseen: list[int]) -> None:
+        """Each record shown, or a different child (flagged when some could not be shown)."""
+        self.decision.choices = [(str(r.id), f"Same child as {r.name}") for r in rows] + [
+            ("different", "This is a different child" if not unseen else
+             "Save it as a new record: the management team will check for a duplicate")]

@@ -1,0 +1,96 @@
+"""A child's record: the reason first, then the page; corrections by those allowed; the
+management team's merge."""
+
+from __future__ import annotations
+
+from flask import abort, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app import MAX_ID
+from app.forms import EmptyForm
+from app.forms.children import DETAIL_FIELDS, DetailsForm, IdentifiersForm
+from app.forms.fields import fill_form, form_values
+from app.forms.records import MergeForm, ReasonForm
+from app.models import Scheme
+from app.services import access, children, disclosure, merging, records
+from app.views._common import refusal
+from app.views.records import bp
+from app.views.records.gate import PAGES, back_to_record, here, status, with_reason
+
+
+@bp.route("/reason", methods=["GET", "POST"])
+def reason(child_id):
+    """Why do you need to see this? Asked before every page of a child's record."""
+    child = records.open_record(current_user, child_id)
+    page, item = request.args.get("page", "record"), request.args.get("item", type=int)
+    if page not in PAGES or (PAGES[page][1] and not 0 < (item or 0) <= MAX_ID):
+        abort(404)
+    endpoint, item_name = PAGES[page]
+    last = access.last_reason(current_user, child.id)
+    form = ReasonForm()
+    again = request.method == "POST" and "again" in request.form and last is not None
+    if again or form.validate_on_submit():
+        category, text = ((last.reason_category, last.reason_text) if again
+                          else (form.category.data, form.detail.data))
+        token = access.grant(current_user, child.id, page, access.Reason(category), text)
+        return redirect(url_for(endpoint, child_id=child.id, grant=token,
+                                **({item_name: item} if item_name else {})))
+    return render_template("records/reason.html", form=form, last=last, child_id=child.id,
+                           page=page, item=item, labels=access.REASON_LABELS), status(form)
+
+
+@bp.route("")
+@with_reason("record")
+def record(child):
+    """The child's record: details, identifiers, carers and who is involved."""
+    return render_template("records/record.html", child=disclosure.project(
+        current_user, child, "page"), here=here, form=EmptyForm(), reason=g.grant)
+
+
+@bp.route("/details", methods=["GET", "POST"])
+@with_reason("details", allowed=disclosure.may_edit)
+def edit_details(child):
+    """Correct the child's basic details."""
+    form = DetailsForm()
+    if not form.is_submitted():
+        fill_form(form, disclosure.details_for_edit(current_user, child))
+    elif form.validate():
+        children.update_details(current_user, child, form_values(form, DETAIL_FIELDS))
+        return back_to_record(child, "The child's details have been updated.")
+    return render_template("records/edit_details.html", form=form, here=here,
+                           child_id=child.id), status(form)
+
+
+@bp.route("/identifiers", methods=["GET", "POST"])
+@with_reason("identifiers", allowed=disclosure.may_edit)
+def edit_identifiers(child):
+    """Correct the child's identifiers."""
+    form = IdentifiersForm()
+    if not form.is_submitted():
+        fill_form(form, disclosure.identifiers_for_edit(current_user, child))
+    elif form.validate():
+        children.set_identifiers(current_user, child, {s.value: form[s.value].data
+                                                       for s in Scheme})
+        return back_to_record(child, "The identifiers have been updated.")
+    return render_template("records/edit_identifiers.html", form=form, here=here,
+                           child_id=child.id,
+                           nhs_visible=disclosure.may_see_nhs_number(current_user, child)), \
+        status(form)
+
+
+@bp.route("/merge", methods=["GET", "POST"])
+@with_reason("merge", allowed=lambda user, child: user.is_management)
+def merge(child):
+    """Merge a duplicate record into this one (management team only), after confirming."""
+    form, other_row = MergeForm(), None
+    if form.validate_on_submit():
+        with refusal(form.other):
+            if form.confirm.data == "yes":
+                other = merging.find_duplicate(current_user, child, form.other.data)
+                merging.merge(current_user, child, other)
+                return back_to_record(child, "The records have been merged.")
+            other_row = merging.preview_merge(current_user, child, form.other.data,
+                                               g.grant.reason_category)
+    return render_template("records/merge.html", form=form, here=here, child_id=child.id,
+                           this_row=disclosure.project_row(current_user, child),
+                           other_row=other_row), 422 if form.errors else 200
