@@ -63,13 +63,17 @@ def unauthorised():
         flash(ENDED_MESSAGES[ended], "info")
     if request.method == "GET" and not htmx:
         session["next"] = request.full_path.rstrip("?")
-    target = url_for("auth.sign_in")
-    if htmx:
-        response = jsonify(error="sign in required")
-        response.status_code = 401
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return _send_to(url_for("auth.sign_in"), 401, "sign in required")
+
+
+def _send_to(target: str, status: int, why: str):
+    """A redirect; for htmx, the status with HX-Redirect so that the whole page reloads."""
+    if not htmx:
+        return redirect(target)
+    response = jsonify(error=why)
+    response.status_code = status
+    response.headers["HX-Redirect"] = target
+    return response
 
 
 def _begin_acting():
@@ -117,13 +121,7 @@ def _gate():
         return login_manager.unauthorized()
     actor.begin(current_user, request.remote_addr)
     if request.endpoint not in ELIGIBILITY_OPEN and eligibility.lapses(current_user):
-        target = url_for("eligibility.status")
-        if htmx:
-            response = jsonify(error="access lapsed")
-            response.status_code = 403
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)
+        return _send_to(url_for("eligibility.status"), 403, "access lapsed")
     return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
@@ -14,6 +15,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -119,3 +121,15 @@ class RetentionForm(FlaskForm):
         """Consent to stay must say who, when and why."""
         if self.stay_until.data and not field.data:
             raise ValidationError("Record who gave consent to stay, when, and why")
+
+
+class PreviewForm(FlaskForm):
+    """Whom to see the record as."""
+
+    role = RadioField("See it as", widget=GovRadioInput(), choices=[
+        ("practitioner", "A practitioner"), ("data_entry", "Data entry staff"),
+        ("admin", "An administrator"), ("requester", "A mediated-access requester")],
+        validators=[InputRequired(message="Select whom to see it as")])
+    organisation = SelectField("At which organisation", widget=GovSelect(), coerce=int,
+                               validators=[InputRequired(message="Select an organisation")])
+    submit = SubmitField("Show me", widget=GovSubmitInput())

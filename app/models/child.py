@@ -83,6 +83,8 @@ class Identifier(db.Model):
     child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"))
     scheme: Mapped[Scheme] = mapped_column(_enum(Scheme, 10))
     value: Mapped[str] = mapped_column(sa.String(40))
+    # A local reference belongs to the organisation that recorded it (None for the others)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
 
     child: Mapped[Child] = relationship(back_populates="identifiers")
 

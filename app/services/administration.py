@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import now
-from app.core.errors import NotAllowed, NotFound, Refused
+from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import RecoveryCode, Role, RoleCategory, User
-from app.services import audit, crypto, sessions
+from app.services import audit, crypto, records, sessions
 from app.services.transaction import atomic
 
 
@@ -25,9 +25,7 @@ def may_manage(actor: User, target: User) -> bool:
 
 def find(actor: User, user_id: int) -> User:
     """A user this administrator looks after."""
-    target = db.session.get(User, user_id)
-    if target is None:
-        raise NotFound()
+    target = records.get(User, user_id)
     _check(actor, target)
     return target
 

@@ -91,4 +91,4 @@ def open_record(user: User, child: Child, reason: str, detail: str) -> disclosur
     _management(user)
     audit.record("archive.viewed", child_id=child.id, shielded=child.shielded,
                  reason_category=reason, detail={"reason": detail})
-    return disclosure.project(user, child, "archive")
+    return disclosure.project(user, child, disclosure.Purpose.archive)

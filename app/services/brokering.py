@@ -83,7 +83,7 @@ def broker_view(user: User, request: ContactRequest) -> tuple[disclosure.ChildVi
     """What the management team needs to broker it: the record and the service asked
     about, seen in full (the look is audited)."""
     child = db.session.get(Child, request.child_id)
-    view = disclosure.project(user, child, "broker")
+    view = disclosure.project(user, child, disclosure.Purpose.contact_broker)
     services = [s for s in view.services if request.involvement_id in (None, s.id)]
     audit.record("contact.broker_viewed", child_id=child.id, shielded=child.shielded,
                  reason_category="coordinating", subject_type="contact_request",

@@ -78,7 +78,9 @@ def create_from_draft(user: User, data: dict, *,
     for scheme in Scheme:
         value = data.get("identifiers", {}).get(scheme.value)
         if value:
-            child.identifiers.append(Identifier(scheme=scheme, value=value))
+            child.identifiers.append(Identifier(
+                scheme=scheme, value=value,
+                organisation_id=user.organisation_id if scheme == Scheme.local else None))
     child.carers.extend(_carer(user, c) for c in data.get("carers", []))
     child.involvements.extend(involvements.build(user, s) for s in data.get("services", []))
     db.session.add(child)
@@ -125,13 +127,20 @@ def set_identifiers(user: User, child: Child, values: dict[str, str]):
     """Replace the child's identifiers with the checked values given."""
     if not disclosure.may_edit(user, child):
         raise NotAllowed()
-    if not disclosure.may_see_nhs_number(user, child):
-        values = {**values, Scheme.nhs.value: child.identifier(Scheme.nhs) or ""}
+    kept = {i.scheme: i for i in child.identifiers
+            if not disclosure.may_see_identifier(user, child, i)}  # not theirs to change
+    owners = {i.scheme: i.organisation_id for i in child.identifiers}
     child.identifiers.clear()
     db.session.flush()
     for scheme in Scheme:
-        if values.get(scheme.value):
-            child.identifiers.append(Identifier(scheme=scheme, value=values[scheme.value]))
+        if scheme in kept:
+            child.identifiers.append(Identifier(scheme=scheme, value=kept[scheme].value,
+                                                organisation_id=kept[scheme].organisation_id))
+        elif values.get(scheme.value):
+            owner = owners.get(scheme) or user.organisation_id
+            child.identifiers.append(Identifier(
+                scheme=scheme, value=values[scheme.value],
+                organisation_id=owner if scheme == Scheme.local else None))
     audit.record("child.identifiers_changed", subject_type="child", subject_id=child.id,
                  child_id=child.id, reason_category="updating_record",
                  detail={"schemes": [i.scheme.value for i in child.identifiers]})

@@ -24,10 +24,7 @@ def _event(action: str, request: CorrectionRequest, **detail) -> None:
 def find(user: User, request_id: int) -> CorrectionRequest:
     """One correction request, for the management team."""
     management(user)
-    found = db.session.get(CorrectionRequest, request_id)
-    if found is None:
-        raise NotFound()
-    return found
+    return records.get(CorrectionRequest, request_id)
 
 
 @atomic

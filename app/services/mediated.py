@@ -15,7 +15,7 @@ from app.core.clock import now
 from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
 from app.models import AuditEvent, Child, MediatedRequest, Organisation, RequestStatus, Role, User
-from app.services import audit, disclosure, pdf, stored_documents
+from app.services import audit, disclosure, pdf, records, stored_documents
 from app.services.transaction import atomic
 
 REASON = "mediated_request"
@@ -37,9 +37,7 @@ def find_own(user: User, request_id: int) -> MediatedRequest:
 
 def find_for_broker(user: User, request_id: int) -> MediatedRequest:
     """A request this broker may handle."""
-    found = db.session.get(MediatedRequest, request_id)
-    if found is None:
-        raise NotFound()
+    found = records.get(MediatedRequest, request_id)
     if not may_broker(user, found):
         raise NotAllowed()
     return found
@@ -107,12 +105,7 @@ def child_to_answer(user: User, request: MediatedRequest, child_id: int) -> Chil
     """The child this broker looks at to answer the request (their own claimed request,
     and a record they may open)."""
     find_working(user, request.id)
-    child = db.session.get(Child, child_id)
-    if child is None:
-        raise NotFound()
-    if not disclosure.may_open(user, child):
-        raise NotAllowed()
-    return child
+    return records.open_record(user, child_id)
 
 
 def _working(user: User, request: MediatedRequest) -> None:

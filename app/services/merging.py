@@ -53,7 +53,8 @@ def merge(user: User, keep: Child, other: Child) -> None:
     moved = {"identifiers": 0, "carers": len(other.carers), "involvements": len(other.involvements)}
     for identifier in list(other.identifiers):
         if keep.identifier(identifier.scheme) is None:
-            keep.identifiers.append(Identifier(scheme=identifier.scheme, value=identifier.value))
+            keep.identifiers.append(Identifier(scheme=identifier.scheme, value=identifier.value,
+                                               organisation_id=identifier.organisation_id))
             moved["identifiers"] += 1
     other.identifiers.clear()
     with db.session.no_autoflush:  # a flush between leaving one record and joining the

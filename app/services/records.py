@@ -10,6 +10,14 @@ from app.models import Child, ChildStatus, User
 from app.services import disclosure
 
 
+def get(model, ident: int | None):
+    """The row of model with this id, or NotFound."""
+    found = db.session.get(model, ident) if ident else None
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def surviving(child: Child | None) -> Child | None:
     """The record a child's facts live in now: itself, or the record it was merged into
     (however many merges ago)."""
@@ -48,9 +56,7 @@ def about(user: User, child_id: int) -> disclosure.RowView:
 
 def open_record(user: User, child_id: int) -> Child:
     """A child's record in the directory, if this user may open it (NotFound, NotAllowed)."""
-    child = db.session.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = get(Child, child_id)
     if not disclosure.may_open(user, child):
         raise NotAllowed()
     return child

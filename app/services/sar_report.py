@@ -80,7 +80,23 @@ def build(request: SubjectAccessRequest) -> Report:
         _rights(host)]
     return Report(request=request, child_name=view.child_name, sections=sections,
                   redactions=view.withheld, controller=host, basis=basis,
-                  notices=view.notices)
+                  notices=_notices(young, view.whereabouts_withheld))
+
+
+def _notices(young: bool, place_withheld: bool) -> list[str]:
+    """What this copy leaves out, in words that are the same for every requester of a kind
+    whatever the record holds (rule 5 of disclosure/requester.py)."""
+    notices = ["This copy leaves out other people's contact details: they are those "
+               "people's own information."]
+    if not young:
+        notices.append("It also leaves out information that is the young person's to share, "
+                       "such as some health services they use, and the organisations that "
+                       "provide them.")
+    if place_withheld:
+        notices.append("Some information is withheld because sharing it could put someone "
+                       "at risk. Where this copy says 'Withheld', we hold information that "
+                       "we cannot share with you.")
+    return notices
 
 
 def _looked(child_ids: list[int]) -> list[int]:

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 
 from app.core.clock import now
 from app.core.dates import add_months
-from app.core.errors import NotAllowed, NotFound, Refused
+from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Child, Role, Shield, ShieldCategory, ShieldReview, User
-from app.services import audit, stored_documents
+from app.services import audit, records, stored_documents
 from app.services.children import hide_previous_names
 from app.services.transaction import atomic
 
@@ -89,10 +89,7 @@ def find(user: User, shield_id: int) -> Shield:
     """A shield, for the management team to review."""
     if not user.is_management:
         raise NotAllowed()
-    shield = db.session.get(Shield, shield_id)
-    if shield is None:
-        raise NotFound()
-    return shield
+    return records.get(Shield, shield_id)
 
 
 @dataclass

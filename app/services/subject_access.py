@@ -12,7 +12,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.core.clock import now
-from app.core.errors import NotAllowed, NotFound, Refused
+from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Child, SubjectAccessRequest, User
 from app.services import audit, deadlines, disclosure, records
@@ -36,10 +36,7 @@ def management(user: User) -> None:
 def find(user: User, request_id: int) -> SubjectAccessRequest:
     """One request, for the management team."""
     management(user)
-    found = db.session.get(SubjectAccessRequest, request_id)
-    if found is None:
-        raise NotFound()
-    return found
+    return records.get(SubjectAccessRequest, request_id)
 
 
 def record_event(action: str, request: SubjectAccessRequest, **detail) -> None:

@@ -7,27 +7,25 @@ from flask_login import current_user
 
 from app.forms.archive import ARCHIVE_REASONS, ArchiveReasonForm
 from app.services import archive
-from app.views.guards import management_only
+from app.views.guards import guard, is_management
 
 bp = Blueprint("archive", __name__)
+guard(bp, is_management)
 
 
 @bp.route("/retention")
-@management_only
 def due():
     """Records due to be archived or destroyed in the next 90 days."""
     return render_template("archive/due.html", rows=archive.due(current_user))
 
 
 @bp.route("/archive")
-@management_only
 def index():
     """Archived records (management team only)."""
     return render_template("archive/index.html", rows=archive.listed(current_user))
 
 
 @bp.route("/archive/<int:child_id>", methods=["GET", "POST"])
-@management_only
 def open_record(child_id):
     """Open an archived record for one of the limited reasons; every opening is audited."""
     child = archive.find(current_user, child_id)

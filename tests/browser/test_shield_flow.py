@@ -59,3 +59,32 @@ def test_shield_takes_effect_for_everyone_else(live_app, live_server, page):
     check_accessible(page, "52-contact-request")
     page.click("button:has-text('Send to the management team')")
     assert "gone to the management team" in page.inner_text("main")
+
+
+def test_the_management_team_sees_a_record_as_others_would(live_app, live_server,
+                                                                      page):
+    _, manager, secret = make_user(live_app, email="manager@county.example",
+                                   organisation="County Council")
+    school_id, _, _ = make_user(live_app, role="data_entry", email="sam@hilltop.example",
+                                organisation="Hilltop School")
+    child_id = make_child(live_app, school_id, data={"details": details(),
+                                                     "services": [service()]})
+    make_user(live_app, role="practitioner", organisation="Riverside Youth",
+              email="ola@riverside.example")
+    _sign_in(page, live_server, manager, secret)
+    page.goto(f"{live_server}/children/{child_id}/reason")
+    page.check("input[name=category][value=coordinating]")
+    page.click("button:has-text('Continue')")
+    page.click("text=See this record as someone else would")
+    page.check("input[name=category][value=coordinating]")
+    page.click("button:has-text('Continue')")
+    check_accessible(page, "53-preview-choose")
+    page.check("input[name=role][value=data_entry]")
+    page.select_option("#organisation", label="Riverside Youth")
+    page.click("button:has-text('Show me')")
+    assert "data entry staff at Riverside Youth" in page.inner_text("#previewing")
+    assert page.locator("#cannot-open").is_visible()
+    page.check("input[name=role][value=practitioner]")
+    page.click("button:has-text('Show me')")
+    assert MARKERS["street"] in page.inner_text(".ta-preview")
+    check_accessible(page, "54-preview-shown")

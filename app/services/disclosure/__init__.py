@@ -22,6 +22,7 @@ from app.services.disclosure.edit import (
     retention_for_edit,
 )
 from app.services.disclosure.mediated import mediated_fields, still_disclosable
+from app.services.disclosure.purposes import Purpose
 from app.services.disclosure.record import (
     UNSPECIFIED,
     WITHHELD,
@@ -54,6 +55,7 @@ __all__ = [
     "WITHHELD",
     "CarerView",
     "ChildView",
+    "Purpose",
     "Requester",
     "RequesterView",
     "RowView",

@@ -3,16 +3,17 @@ they may not correct them at all. No form is ever filled from the model directly
 
 from __future__ import annotations
 
-from app.models import Child, Involvement, Scheme, User
+from app.models import Child, Involvement, User
+from app.services.disclosure.purposes import Purpose
 from app.services.disclosure.record import project
-from app.services.disclosure.rules import may_change_involvement, may_edit, may_see_nhs_number
+from app.services.disclosure.rules import may_change_involvement, may_edit, may_see_identifier
 
 
 def details_for_edit(viewer: User, child: Child) -> dict | None:
     """The basic details, for those who may correct them; else None."""
     if not may_edit(viewer, child):
         return None
-    view = project(viewer, child, "edit")
+    view = project(viewer, child, Purpose.edit_form)
     return {"given_names": view.given_names, "family_name": view.family_name,
             "other_names": view.other_names, "gender": child.gender.value,
             "date_of_birth": view.date_of_birth, **view.address_fields}
@@ -23,7 +24,7 @@ def identifiers_for_edit(viewer: User, child: Child) -> dict | None:
     if not may_edit(viewer, child):
         return None
     return {i.scheme.value: i.value for i in child.identifiers
-            if i.scheme != Scheme.nhs or may_see_nhs_number(viewer, child)}
+            if may_see_identifier(viewer, child, i)}
 
 
 def carer_for_edit(viewer: User, child: Child, carer_id: int) -> dict | None:

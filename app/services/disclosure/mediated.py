@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from app.core.clock import format_date
 from app.models import Child, ChildStatus
+from app.services.disclosure.purposes import Purpose
 from app.services.disclosure.record import project
 from app.services.disclosure.rules import Viewer
 
@@ -16,7 +17,7 @@ Field = tuple[str, str, str]  # (key, label, value)
 def mediated_fields(child: Child) -> list[Field]:
     """What a broker may disclose to a mediated-access requester: no NHS number, no
     sensitive service, and nothing about whereabouts when shielded."""
-    view = project(Viewer.outsider(), child, "mediated")
+    view = project(Viewer.outsider(), child, Purpose.mediated_answer)
     fields = [("name", "Name", view.full_name),
               ("dob", "Date of birth", format_date(view.date_of_birth)),
               ("gender", "Gender", view.gender)]

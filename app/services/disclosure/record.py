@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.core.clock import format_date, now
-from app.models import Child, Involvement, Role, Scheme
+from app.models import Child, Involvement, Role
 from app.services import identifiers
+from app.services.disclosure.purposes import RECORD_SHAPED, Purpose
 from app.services.disclosure.rules import (
     Looker,
     hides_whereabouts,
     may_change_involvement,
     may_edit,
-    may_see_nhs_number,
+    may_see_identifier,
 )
 
 UNSPECIFIED = "An unspecified service is involved"
@@ -78,6 +79,8 @@ class ChildView:
     whereabouts_withheld: bool = False  # this viewer sees only name, DOB, gender, ids
     can_edit: bool = False
     can_record_involvement: bool = False
+    can_merge: bool = False
+    can_shield: bool = False
     address_fields: dict = field(default_factory=dict)
 
     @property
@@ -120,10 +123,24 @@ def _service(viewer: Looker, involvement: Involvement, today: date) -> ServiceVi
         current=involvement.is_current(today))
 
 
-def project(viewer: Looker, child: Child, purpose: str = "page") -> ChildView:
-    """The child as this viewer may see it. Callers check may_open() first."""
-    if hides_whereabouts(viewer, child):
-        return _shielded_view(viewer, child)
+def project(viewer: Looker, child: Child,
+            purpose: Purpose = Purpose.record_page) -> ChildView:
+    """The child as this viewer may see it, for one of the record-shaped purposes (the
+    record page, its edit forms, the archive, brokering contact, the mediated answer, the
+    preview). Callers check may_open() first. A read-only purpose offers no action."""
+    purpose = Purpose(purpose)
+    if purpose not in RECORD_SHAPED:
+        raise ValueError(f"{purpose} is not shown as a record")
+    view = (_shielded_view(viewer, child) if hides_whereabouts(viewer, child)
+            else _full_view(viewer, child))
+    if purpose.read_only:
+        view.can_edit = view.can_record_involvement = view.can_merge = view.can_shield = False
+        for service in view.services:
+            service.editable = False
+    return view
+
+
+def _full_view(viewer: Looker, child: Child) -> ChildView:
     today = now().date()
     shown_ids = _identifiers(viewer, child)
     services, hidden = [], 0
@@ -148,20 +165,25 @@ def project(viewer: Looker, child: Child, purpose: str = "page") -> ChildView:
         address_fields={name: getattr(child, name) for name in
                         ("address_line1", "address_line2", "town", "postcode")},
         can_record_involvement=viewer.role in (Role.practitioner, Role.data_entry)
-        or viewer.is_management)
+        or viewer.is_management, can_merge=viewer.is_management,
+        can_shield=not child.shielded and (viewer.role == Role.practitioner
+                                           or viewer.is_management))
 
 
 def _identifiers(viewer: Looker, child: Child) -> list[tuple[str, str]]:
-    return [(scheme.label, identifiers.display(scheme, value))
-            for scheme, value in ((i.scheme, i.value) for i in child.identifiers)
-            if scheme != Scheme.nhs or may_see_nhs_number(viewer, child)]
+    return [(i.scheme.label, identifiers.display(i.scheme, i.value)) for i in child.identifiers
+            if may_see_identifier(viewer, child, i)]
 
 
 def _shielded_view(viewer: Looker, child: Child) -> ChildView:
-    """Name, date of birth, gender and identifiers only: nothing that says where."""
+    """Name, date of birth, gender and identifiers only: nothing that says where, but for
+    the viewer's own organisation's involvements (it knows where it works with the child)."""
+    today = now().date()
+    own = [_service(viewer, i, today) for i in child.involvements
+           if i.organisation_id == viewer.organisation_id]
     return ChildView(
         id=child.id, given_names=child.given_names, family_name=child.family_name,
         other_names=None, gender=child.gender.label, date_of_birth=child.date_of_birth,
         date_of_death=child.date_of_death, identifiers=_identifiers(viewer, child),
-        shielded=True, whereabouts_withheld=True,
+        services=[s for s in own if s], shielded=True, whereabouts_withheld=True,
         can_record_involvement=viewer.role in (Role.practitioner, Role.data_entry))

@@ -87,7 +87,6 @@ class RequesterView:
     sources: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)
     told_count: int = 0
-    notices: list[str] = field(default_factory=list)
     withheld: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -142,7 +141,6 @@ def for_requester(child: Child, requester: Requester, *, controller_id: int | No
     else:
         view.withheld += [(f"Asked through a mediated request: {name}", NOT_NAMED)
                           for name in sorted(set(told))]
-    view.notices = _notices(policy)
     return view
 
 
@@ -240,18 +238,3 @@ def _named(view: RequesterView, policy: _Policy, organisation_ids, section: str)
             view.withheld.append((f"{section}: {name}",
                                   SHIELD if policy.hide_place else SENSITIVE))
     return sorted(names)
-
-
-def _notices(policy: _Policy) -> list[str]:
-    """The same sentences for every requester of this kind (rule 5)."""
-    notices = ["This copy leaves out other people's contact details: they are those "
-               "people's own information."]
-    if not policy.requester.is_young_person:
-        notices.append("It also leaves out information that is the young person's to share, "
-                       "such as some health services they use, and the organisations that "
-                       "provide them.")
-    if policy.hide_place:
-        notices.append("Some information is withheld because sharing it could put someone "
-                       "at risk. Where this copy says 'Withheld', we hold information that "
-                       "we cannot share with you.")
-    return notices

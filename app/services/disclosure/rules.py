@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.core.clock import now
-from app.models import Child, ChildStatus, Involvement, Role
+from app.models import Child, ChildStatus, Involvement, Role, Scheme
 
 
 class Looker(Protocol):
@@ -88,13 +88,22 @@ def may_see_nhs_number(viewer: Looker, child: Child) -> bool:
     return viewer.is_management or is_involved(viewer, child)
 
 
+def may_see_identifier(viewer: Looker, child: Child, identifier) -> bool:
+    """The NHS number as may_see_nhs_number says; a local reference only within the
+    organisation that recorded it, and the management team; the rest to anyone who may
+    open the record."""
+    if identifier.scheme == Scheme.nhs:
+        return may_see_nhs_number(viewer, child)
+    if identifier.scheme == Scheme.local:
+        return viewer.is_management or identifier.organisation_id == viewer.organisation_id
+    return True
+
+
 def may_change_involvement(viewer: Looker, involvement: Involvement) -> bool:
     """An organisation changes and ends only its own involvements."""
     if viewer.organisation_id != involvement.organisation_id:
         return False
     if involvement.contact_archived_at is not None:  # retention has taken it
-        return False
-    if hides_whereabouts(viewer, involvement.child):
         return False
     return viewer.role in (Role.practitioner, Role.data_entry) or viewer.is_management
 

@@ -10,9 +10,10 @@ from app import MAX_ID
 from app.forms import EmptyForm
 from app.forms.children import DETAIL_FIELDS, DetailsForm, IdentifiersForm
 from app.forms.fields import fill_form, form_values
-from app.forms.records import MergeForm, ReasonForm
-from app.models import Scheme
-from app.services import access, children, disclosure, merging, records
+from app.forms.records import MergeForm, PreviewForm, ReasonForm
+from app.models import Role, Scheme
+from app.services import access, accounts, children, disclosure, merging, records
+from app.services import preview as previews
 from app.views._common import refusal
 from app.views.records import bp
 from app.views.records.gate import PAGES, back_to_record, here, status, with_reason
@@ -43,8 +44,9 @@ def reason(child_id):
 @with_reason("record")
 def record(child):
     """The child's record: details, identifiers, carers and who is involved."""
-    return render_template("records/record.html", child=disclosure.project(
-        current_user, child, "page"), here=here, form=EmptyForm(), reason=g.grant)
+    view = disclosure.project(current_user, child, disclosure.Purpose.record_page)
+    return render_template("records/record.html", child=view, here=here, form=EmptyForm(),
+                           reason=g.grant)
 
 
 @bp.route("/details", methods=["GET", "POST"])
@@ -94,3 +96,17 @@ def merge(child):
     return render_template("records/merge.html", form=form, here=here, child_id=child.id,
                            this_row=disclosure.project_row(current_user, child),
                            other_row=other_row), 422 if form.errors else 200
+
+
+@bp.route("/preview", methods=["GET", "POST"])
+@with_reason("preview", allowed=lambda user, child: user.is_management)
+def preview(child):
+    """See this record as another role and organisation would (management team only)."""
+    form = PreviewForm()
+    form.organisation.choices = accounts.organisation_choices()
+    shown = None
+    if form.validate_on_submit():
+        shown = previews.preview(current_user, child, Role(form.role.data),
+                                 form.organisation.data, g.grant.reason_category)
+    return render_template("records/preview.html", form=form, shown=shown, here=here,
+                           child_id=child.id), 422 if form.errors else 200

@@ -27,33 +27,41 @@ def _own_involvement(user, child, involvement_id) -> bool:
         child, involvement_id))
 
 
+CARER = ("records/carer.html", CarerForm, CARER_FIELDS)
+INVOLVEMENT = ("records/involvement.html", ServiceForm, SERVICE_FIELDS)
+
+
+def _part(child, kind, endpoint: str, title: str, done: str, save, values=None, **item):
+    """A form page of a part of the record: filled with what may be corrected, saved by the
+    service, then back to the record; it posts back to itself under the current reason."""
+    template, form_class, fields = kind
+    form = form_class()
+    if not form.is_submitted():
+        fill_form(form, values or {})
+    elif form.validate():
+        save(form_values(form, fields))
+        return back_to_record(child, done)
+    return render_template(template, form=form, here=here, child_id=child.id, title=title,
+                           action=here(endpoint, child_id=child.id, **item)), status(form)
+
+
 @bp.route("/carers/new", methods=["GET", "POST"])
 @with_reason("carer", allowed=disclosure.may_edit)
 def add_carer(child):
     """Add a parent or carer."""
-    form = CarerForm()
-    if form.validate_on_submit():
-        children.add_carer(current_user, child, form_values(form, CARER_FIELDS))
-        return back_to_record(child, "The parent or carer has been added.")
-    return render_template("records/carer.html", form=form, here=here, child_id=child.id,
-                           action=here("records.add_carer", child_id=child.id),
-                           title="Add a parent or carer"), status(form)
+    return _part(child, CARER, "records.add_carer", "Add a parent or carer",
+                 "The parent or carer has been added.",
+                 lambda values: children.add_carer(current_user, child, values))
 
 
 @bp.route("/carers/<int:carer_id>", methods=["GET", "POST"])
 @with_reason("carer_edit", allowed=_may_edit_carer)
 def edit_carer(child, carer_id):
     """Correct a parent's or carer's details."""
-    form = CarerForm()
-    if not form.is_submitted():
-        fill_form(form, disclosure.carer_for_edit(current_user, child, carer_id))
-    elif form.validate():
-        children.update_carer(current_user, child, carer_id, form_values(form, CARER_FIELDS))
-        return back_to_record(child, "The parent or carer has been updated.")
-    return render_template("records/carer.html", form=form, here=here, child_id=child.id,
-                           action=here("records.edit_carer", child_id=child.id,
-                                       carer_id=carer_id),
-                           title="Correct a parent or carer"), status(form)
+    return _part(child, CARER, "records.edit_carer", "Correct a parent or carer",
+                 "The parent or carer has been updated.",
+                 lambda values: children.update_carer(current_user, child, carer_id, values),
+                 disclosure.carer_for_edit(current_user, child, carer_id), carer_id=carer_id)
 
 
 @bp.route("/carers/<int:carer_id>/remove", methods=["POST"])
@@ -68,13 +76,9 @@ def remove_carer(child, carer_id):
 @with_reason("involvement")
 def add_involvement(child):
     """Record my organisation's involvement with the child."""
-    form = ServiceForm()
-    if form.validate_on_submit():
-        involvements.add_involvement(current_user, child, form_values(form, SERVICE_FIELDS))
-        return back_to_record(child, "Your involvement has been recorded.")
-    return render_template("records/involvement.html", form=form, child_id=child.id,
-                           action=here("records.add_involvement", child_id=child.id),
-                           title="Record my involvement"), status(form)
+    return _part(child, INVOLVEMENT, "records.add_involvement", "Record my involvement",
+                 "Your involvement has been recorded.",
+                 lambda values: involvements.add_involvement(current_user, child, values))
 
 
 @bp.route("/involvements/<int:involvement_id>", methods=["GET", "POST"])
@@ -82,17 +86,12 @@ def add_involvement(child):
 def edit_involvement(child, involvement_id):
     """Correct one of my organisation's involvements."""
     involvement = involvements.involvement_of(child, involvement_id)
-    form = ServiceForm()
-    if not form.is_submitted():
-        fill_form(form, disclosure.involvement_for_edit(current_user, involvement))
-    elif form.validate():
-        involvements.update_involvement(current_user, involvement,
-                                    form_values(form, SERVICE_FIELDS))
-        return back_to_record(child, "The involvement has been updated.")
-    return render_template("records/involvement.html", form=form, child_id=child.id,
-                           action=here("records.edit_involvement", child_id=child.id,
-                                       involvement_id=involvement_id),
-                           title="Correct an involvement"), status(form)
+    return _part(child, INVOLVEMENT, "records.edit_involvement", "Correct an involvement",
+                 "The involvement has been updated.",
+                 lambda values: involvements.update_involvement(current_user, involvement,
+                                                                values),
+                 disclosure.involvement_for_edit(current_user, involvement),
+                 involvement_id=involvement_id)
 
 
 @bp.route("/involvements/<int:involvement_id>/end", methods=["POST"])
