@@ -45,8 +45,8 @@ def _check(actor: User, target: User) -> None:
         raise NotAllowed()
 
 
-def _audit(actor: User, target: User, action: str, **detail) -> None:
-    audit.record(action, actor_user_id=actor.id, organisation_id=target.organisation_id,
+def _audit(target: User, action: str, **detail) -> None:
+    audit.record(action, organisation_id=target.organisation_id,
                  subject_type="user", subject_id=target.id, detail=detail or None)
 
 
@@ -64,7 +64,7 @@ def update_eligibility(actor: User, target: User, *, role_category: RoleCategory
         target.nominated_by_user_id, target.nominated_at = actor.id, now()
     elif not nominate:
         target.nominated_by_user_id, target.nominated_at = None, None
-    _audit(actor, target, "user.eligibility_changed", nominated=nominate,
+    _audit(target, "user.eligibility_changed", nominated=nominate,
            training=str(training_on), dbs=str(dbs_on),
            category=role_category.value if role_category else None)
 
@@ -78,7 +78,7 @@ def change_role(actor: User, target: User, role: Role) -> None:
     before = target.role
     target.role = role
     sessions.revoke_all(target.id, "role changed")
-    _audit(actor, target, "user.role_changed", before=before.value, after=role.value)
+    _audit(target, "user.role_changed", before=before.value, after=role.value)
 
 
 @atomic
@@ -90,7 +90,7 @@ def set_active(actor: User, target: User, active: bool) -> None:
     target.active = active
     if not active:
         sessions.revoke_all(target.id, "deactivated")
-    _audit(actor, target, "user.activated" if active else "user.deactivated")
+    _audit(target, "user.activated" if active else "user.deactivated")
 
 
 @atomic
@@ -98,7 +98,7 @@ def unlock(actor: User, target: User) -> None:
     """Lift a lockout after too many failed attempts."""
     _check(actor, target)
     target.failed_attempts, target.locked_until = 0, None
-    _audit(actor, target, "user.unlocked")
+    _audit(target, "user.unlocked")
 
 
 @atomic
@@ -106,7 +106,7 @@ def end_sessions(actor: User, target: User) -> int:
     """Sign the user out everywhere."""
     _check(actor, target)
     ended = sessions.revoke_all(target.id, "ended by administrator")
-    _audit(actor, target, "user.sessions_revoked", ended=ended)
+    _audit(target, "user.sessions_revoked", ended=ended)
     return ended
 
 
@@ -123,7 +123,7 @@ def reset_authenticator(actor: User, target: User, reason: str) -> str:
     target.pending_totp_enc = None
     db.session.query(RecoveryCode).filter(RecoveryCode.user_id == target.id).delete()
     sessions.revoke_all(target.id, "authenticator reset")
-    _audit(actor, target, "user.totp_reset", reason=reason)
+    _audit(target, "user.totp_reset", reason=reason)
     return token
 
 

@@ -102,8 +102,7 @@ def end_all(user: User, reason: str) -> None:
     """Sign the user out everywhere (their own choice, or after a change of password or
     authenticator)."""
     revoke_all(user.id, reason)
-    audit.record("session.revoked_all", actor_user_id=user.id,
-                 organisation_id=user.organisation_id, detail={"why": reason})
+    audit.record("session.revoked_all", detail={"why": reason})
 
 
 @atomic
