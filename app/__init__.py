@@ -58,6 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     limiter.init_app(app)  # first: a flood is refused before any other work
+    from app.security import refuse_unreadable
+
+    app.before_request(refuse_unreadable)  # before the forms read a byte (CSRF included)
     csrf.init_app(app)  # before the sign-in gate, so a bad token is refused first
     htmx.init_app(app)
     login_manager.init_app(app)

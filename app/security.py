@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote_to_bytes
 
-from flask import flash, g, jsonify, redirect, request, session, url_for
+from flask import abort, flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, htmx, login_manager
@@ -74,6 +75,30 @@ def _send_to(target: str, status: int, why: str):
     response.status_code = status
     response.headers["HX-Redirect"] = target
     return response
+
+
+UNREADABLE = ("Your browser sent text that could not be read. Go back, type it again and "
+              "send it once more.")
+
+
+def _readable(raw: bytes) -> bool:
+    """Every name and value of a URL-encoded form or query string is UTF-8."""
+    try:
+        for part in raw.split(b"&"):
+            unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def refuse_unreadable():
+    """Browsers send UTF-8: refuse anything else at the door (400), before any form sees
+    it, rather than store the replacement characters or the percent-escapes."""
+    if not _readable(request.query_string):
+        abort(400, description=UNREADABLE)
+    if request.mimetype == "application/x-www-form-urlencoded" and not _readable(
+            request.get_data(cache=True)):
+        abort(400, description=UNREADABLE)
 
 
 def _begin_acting():

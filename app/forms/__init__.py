@@ -1,10 +1,10 @@
 """FlaskForms (CSRF on every POST) rendered with the GOV.UK Frontend widgets: one module per
 area, named as its blueprint; shared fields in fields.py."""
 
-from flask_wtf import FlaskForm
+from app.forms.base import Form
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token, for POST buttons."""
 
 

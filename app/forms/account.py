@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
     GovSubmitInput,
@@ -13,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired
 
+from app.forms.base import Form
 from app.forms.enrol import NewPasswordForm
 
 
@@ -23,7 +23,7 @@ class ChangePasswordForm(NewPasswordForm):
                             validators=[DataRequired(message="Enter your current password")])
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(Form):
     """Re-authenticate before a sensitive change."""
 
     current = PasswordField("Current password", widget=GovPasswordInput(),

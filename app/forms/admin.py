@@ -3,7 +3,6 @@ organisation's own details."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -20,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from app.forms.base import Form
 from app.forms.fields import (
     category_field,
     dbs_field,
@@ -32,7 +32,7 @@ from app.models import Role
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Invite a person to enrol."""
 
     name = StringField("Full name", widget=GovTextInput(), validators=[
@@ -54,7 +54,7 @@ class InviteForm(FlaskForm):
             self.organisation.data = organisations[0][0]
 
 
-class EligibilityForm(FlaskForm):
+class EligibilityForm(Form):
     """An administrator records a user's eligibility."""
 
     role_category = category_field()
@@ -75,7 +75,7 @@ class EligibilityForm(FlaskForm):
                    dbs=user.dbs_checked_on, nominate="yes" if user.nominated_at else "no")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     """Change what a user may do."""
 
     role = SelectField("Role", widget=GovSelect(), choices=[(r.value, r.label) for r in Role],
@@ -88,7 +88,7 @@ class RoleForm(FlaskForm):
         return cls(prefix="r", role=user.role.value)
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     """Why the authenticator app is being reset."""
 
     reason = TextAreaField("Why are you resetting their authenticator app?", widget=GovTextArea(),
@@ -100,7 +100,7 @@ class ResetForm(FlaskForm):
     submit = SubmitField("Reset the authenticator app", widget=GovSubmitInput())
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     """Postal address, phone and email; for the host, the data protection officer."""
 
     address = TextAreaField("Postal address", widget=GovTextArea(), filters=[strip],

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.forms.base import Form
 from app.forms.fields import strip
 
 ARCHIVE_REASONS = {"serious_case_review": "Serious case review (child safeguarding practice "
@@ -15,7 +15,7 @@ ARCHIVE_REASONS = {"serious_case_review": "Serious case review (child safeguardi
                    "legal_obligation": "A legal obligation (for example a court order)"}
 
 
-class ArchiveReasonForm(FlaskForm):
+class ArchiveReasonForm(Form):
     """The limited reasons for opening an archived record."""
 
     reason = RadioField("Why do you need this archived record?", widget=GovRadioInput(),

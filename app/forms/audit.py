@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
+from app.forms.base import Form
 from app.forms.fields import DayMonthYearField
 from app.services.access import REASON_LABELS
 from app.services.monitoring import Filters
@@ -16,7 +16,7 @@ def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Narrow the trail by person, organisation, child, action, reason and dates."""
 
     class Meta:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
     GovSubmitInput,
@@ -15,12 +14,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length
 
+from app.forms.base import Form
 from app.forms.fields import (
     email_field,
 )
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     """First sign-in step: email and password."""
 
     email = email_field()
@@ -29,7 +29,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """A one-time code: TOTP, or (at sign-in) a recovery code."""
 
     code = StringField("Code", widget=GovTextInput(), validators=[

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -29,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.forms.base import Form
 from app.forms.fields import DayMonthYearField, not_in_future, strip, within_25_years
 from app.models import Gender, Scheme, ServiceType
 from app.services import identifiers
@@ -95,7 +95,7 @@ def identifier_check(scheme: Scheme):
     return check
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     """The child's basic details."""
 
     given_names = text("Given names", required="Enter the child's given names")
@@ -116,7 +116,7 @@ class DetailsForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class IdentifiersForm(FlaskForm):
+class IdentifiersForm(Form):
     """Identifiers: all optional, each checked."""
 
     nhs = StringField("NHS number (optional)", widget=GovTextInput(), filters=[strip],
@@ -134,7 +134,7 @@ class IdentifiersForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class CarerForm(FlaskForm):
+class CarerForm(Form):
     """A parent or carer."""
 
     name = text("Full name", required="Enter the parent or carer's full name")
@@ -155,7 +155,7 @@ class CarerForm(FlaskForm):
 SERVICE_CHOICES = [(t.value, t.label) for t in ServiceType]
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     """A service working with the child; sensitive services need a consent record."""
 
     service_type = SelectField("Type of service", widget=GovSelect(),
@@ -202,7 +202,7 @@ class ServiceForm(FlaskForm):
         return ok
 
 
-class MatchForm(FlaskForm):
+class MatchForm(Form):
     """The user's decision about a likely duplicate."""
 
     decision = RadioField("Is this the same child?", widget=GovRadioInput(),

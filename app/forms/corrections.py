@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.forms.base import Form
 from app.forms.fields import (
     DayMonthYearField,
     child_reference,
@@ -16,7 +16,7 @@ from app.forms.fields import (
 )
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(Form):
     """A request to correct the record."""
 
     child = child_reference()
@@ -30,7 +30,7 @@ class CorrectionForm(FlaskForm):
     submit = SubmitField("Log the correction request", widget=GovSubmitInput())
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Accept or refuse a correction request."""
 
     decision = RadioField("Decision", widget=GovRadioInput(),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from app.forms.base import Form
 from app.forms.fields import strip
 
 
-class PassphraseForm(FlaskForm):
+class PassphraseForm(Form):
     """The passphrase sent separately."""
 
     passphrase = StringField("Passphrase", widget=GovTextInput(), filters=[strip],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSubmitInput,
@@ -13,8 +12,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired
 
+from app.forms.base import Form
 
-class PolicyForm(FlaskForm):
+
+class PolicyForm(Form):
     """I have read and agree."""
 
     agree = BooleanField("I have read the acceptable use policy and I agree to it",

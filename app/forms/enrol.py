@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
     GovRadioInput,
@@ -17,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
+from app.forms.base import Form
 from app.forms.fields import (
     category_field,
     dbs_field,
@@ -27,7 +27,7 @@ from app.models import OrganisationKind
 from app.services.passwords import MAX_LENGTH
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """Choose a password (policy checked in the view, which knows the organisation)."""
 
     password = PasswordField("Create a password", widget=GovPasswordInput(), validators=[
@@ -39,7 +39,7 @@ class NewPasswordForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class ReenrolForm(FlaskForm):
+class ReenrolForm(Form):
     """Password, then the first code of the new authenticator app."""
 
     password = PasswordField("Your password", widget=GovPasswordInput(),
@@ -53,7 +53,7 @@ class ReenrolForm(FlaskForm):
 KIND_CHOICES = [(kind.value, kind.label) for kind in OrganisationKind]
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     """First run: the host organisation and its first administrator."""
 
     organisation_name = StringField("Name of your organisation", widget=GovTextInput(),

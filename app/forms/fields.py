@@ -52,15 +52,18 @@ class DayMonthYearField(Field):
             self.data = None
             raise ValueError(f"{self.what} must include a {missing[0]}")
         day, month, year = parts
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        if not all(part.isascii() and part.isdigit() for part in parts):
             self.data = None
             raise ValueError(f"{self.what} must be a real date, in numbers")
         if len(year) != 4:
             self.data = None
             raise ValueError("Year must include 4 numbers")
+        if len(day) > 2 or len(month) > 2:  # GOV.UK: never a 500 for a huge day or month
+            self.data = None
+            raise ValueError(f"{self.what} must be a real date")
         try:
             self.data = date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             self.data = None
             raise ValueError(f"{self.what} must be a real date") from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -13,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.forms.base import Form
 from app.forms.fields import DayMonthYearField, not_in_future, strip
 
 
@@ -21,7 +21,7 @@ def _text(label, message, max_length=200, hint=None):
                        validators=[DataRequired(message=message), Length(max=max_length)])
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     """Who is asking, about whom, and why."""
 
     requester_name = _text("Your full name", "Enter your full name")
@@ -73,7 +73,7 @@ class RequestForm(FlaskForm):
                 "urgent": self.urgency.data == "urgent"}
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     """Why the request is declined."""
 
     reason = TextAreaField("Why are you declining?", widget=GovTextArea(), filters=[strip],

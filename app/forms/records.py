@@ -3,7 +3,6 @@ involvement, shielding, asking for brokered contact, retention facts, the previe
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -28,12 +27,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.forms.base import Form
 from app.forms.fields import DayMonthYearField, not_in_future, strip
 from app.models import ShieldCategory
 from app.services.access import REASON_LABELS, Reason
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """A reason category, plus words (required for "other")."""
 
     category = RadioField("Why do you need to see this record?", widget=GovRadioInput(),
@@ -55,7 +55,7 @@ class ReasonForm(FlaskForm):
         return ok
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """Which record to merge into this one; confirmed on a second step."""
 
     other = IntegerField("TeamAround reference of the duplicate record", widget=GovTextInput(),
@@ -68,7 +68,7 @@ class MergeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class EndInvolvementForm(FlaskForm):
+class EndInvolvementForm(Form):
     """When an involvement ended."""
 
     end_date = DayMonthYearField("When did it end?", what="End date",
@@ -76,7 +76,7 @@ class EndInvolvementForm(FlaskForm):
     submit = SubmitField("End this involvement", widget=GovSubmitInput())
 
 
-class ShieldForm(FlaskForm):
+class ShieldForm(Form):
     """Why this child's whereabouts must be withheld."""
 
     category = RadioField("Why must this record be shielded?", widget=GovRadioInput(),
@@ -90,7 +90,7 @@ class ShieldForm(FlaskForm):
     submit = SubmitField("Shield this record now", widget=GovSubmitInput())
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     """Ask the management team to broker contact."""
 
     message = TextAreaField("Why do you need to make contact, and how can they reach you?",
@@ -100,7 +100,7 @@ class ContactForm(FlaskForm):
     submit = SubmitField("Send to the management team", widget=GovSubmitInput())
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     """Death, leaving England, and consent to stay past 18."""
 
     date_of_death = DayMonthYearField("Date of death (if the child has died)",
@@ -123,7 +123,7 @@ class RetentionForm(FlaskForm):
             raise ValidationError("Record who gave consent to stay, when, and why")
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(Form):
     """Whom to see the record as."""
 
     role = RadioField("See it as", widget=GovRadioInput(), choices=[

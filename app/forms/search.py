@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from app.forms.base import Form
 from app.forms.fields import DayMonthYearField, not_in_future, strip
 from app.services.search import Criteria
 
@@ -25,7 +25,7 @@ def district_check(form, field):
                                   "like BS1 or SW1A")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """Search criteria; which combinations are enough is decided by services/search.py."""
 
     identifier = StringField("NHS number, UPN or ULN", widget=GovTextInput(), filters=[strip])

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from app.forms.base import Form
 from app.forms.fields import strip
 from app.services.brokering import OUTCOMES
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     """The management team's decision on a shield."""
 
     decision = RadioField("Decision", widget=GovRadioInput(),
@@ -25,7 +25,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     """What happened when the management team asked."""
 
     outcome = RadioField("What happened?", widget=GovRadioInput(),

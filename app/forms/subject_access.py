@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -13,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from app.forms.base import Form
 from app.forms.fields import (
     DayMonthYearField,
     child_reference,
@@ -23,7 +23,7 @@ from app.forms.fields import (
 from app.services.subject_access import CHANNELS, RELATIONSHIPS
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(Form):
     """A request as received."""
 
     child = child_reference()
@@ -44,7 +44,7 @@ class IntakeForm(FlaskForm):
     submit = SubmitField("Log the request", widget=GovSubmitInput())
 
 
-class ChecksForm(FlaskForm):
+class ChecksForm(Form):
     """What was seen, by whom (you), when (today)."""
 
     identity = TextAreaField("What did you see to check their identity?", widget=GovTextArea(),
@@ -59,7 +59,7 @@ class ChecksForm(FlaskForm):
     submit = SubmitField("Record the checks", widget=GovSubmitInput())
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     """Why the request is complex enough to extend."""
 
     reason = TextAreaField("Why is this request complex?", widget=GovTextArea(),
@@ -68,7 +68,7 @@ class ExtensionForm(FlaskForm):
     submit = SubmitField("Extend by two months", widget=GovSubmitInput())
 
 
-class RequesterEntryForm(FlaskForm):
+class RequesterEntryForm(Form):
     """Which parent or carer on the record the requester is (their own data is theirs)."""
 
     carer = SelectField("Their own entry on the record", widget=GovSelect(),
