@@ -1,9 +1,21 @@
-"""Engine tuning: SQLite gets WAL, a busy timeout, foreign keys and IMMEDIATE transactions.
-And the guard that keeps every write inside a service's unit of work."""
+"""Engine tuning: SQLite gets WAL, a busy timeout, foreign keys, and transactions that take
+the write lock only to write. And the guard that keeps every write inside a service's unit
+of work.
+
+SQLite's policy: a transaction begins DEFERRED (a reader: in WAL mode it never waits for a
+writer and never blocks one) unless a unit of work is writing (services/transaction.atomic
+sets `writing`), which begins IMMEDIATE: the write lock is taken at once, so writers queue
+on the busy timeout (10 s) instead of failing when two try to upgrade at once, and the
+audit chain never forks. A unit of work starts its own transaction, so no read transaction
+of the request is ever upgraded, and no lock is held while a page renders or while a
+password is hashed. PostgreSQL uses row locks (SELECT ... FOR UPDATE) instead."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -29,17 +41,24 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """Every SQLite transaction takes the write lock up front.
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
 
-    Nearly every request writes (an audit event, the session's last-seen time). A DEFERRED
-    transaction that reads and then writes can fail with SQLITE_BUSY when another writer
-    got in first; IMMEDIATE makes writers queue on busy_timeout instead, which also keeps
-    the audit chain from forking. PostgreSQL uses row locks (SELECT ... FOR UPDATE).
-    """
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Transactions begun inside this block are writers (IMMEDIATE on SQLite)."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    """A reader begins DEFERRED, a writer IMMEDIATE (see the module's note)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
 @event.listens_for(Session, "after_flush")

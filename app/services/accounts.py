@@ -120,13 +120,15 @@ def is_locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > now()
 
 
-def record_failure(user: User, *, stage: str) -> None:
-    """Count a failed attempt against the account; lock it at the threshold."""
+def record_failure(user: User, *, stage: str, counted: bool = False) -> None:
+    """Count a failed attempt against the account (unless it was counted when it began);
+    lock it at the threshold."""
     cfg = current_app.config
     moment = now()
-    if user.locked_until is not None and user.locked_until <= moment:
+    if not counted and user.locked_until is not None and user.locked_until <= moment:
         user.failed_attempts, user.locked_until = 0, None
-    user.failed_attempts += 1
+    if not counted:
+        user.failed_attempts += 1
     audit.record("sign_in", outcome="failure", **by(user), detail={"stage": stage})
     if user.failed_attempts >= cfg["LOCKOUT_THRESHOLD"] and user.locked_until is None:
         user.locked_until = moment + timedelta(minutes=cfg["LOCKOUT_MINUTES"])

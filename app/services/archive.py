@@ -13,8 +13,13 @@ from app.core.dates import anniversary
 from app.core.errors import NotAllowed, NotFound
 from app.extensions import db
 from app.models import Child, ChildStatus, User
-from app.services import audit, disclosure, retention
-from app.services.retention import ARCHIVE_AGE, DESTROY_AFTER_YEARS, archive_due, destroy_due
+from app.services import audit, disclosure, retention_rules
+from app.services.retention_rules import (
+    ARCHIVE_AGE,
+    DESTROY_AFTER_YEARS,
+    archive_due,
+    destroy_due,
+)
 from app.services.transaction import atomic
 
 
@@ -71,7 +76,7 @@ def listed(user: User) -> list[tuple[disclosure.RowView, object, str, date]]:
     look at the list is audited)."""
     _management(user)
     rows = [(disclosure.project_row(user, child), child.archived_at, child.archive_reason,
-             retention.destroy_due(child)) for child in archived()]
+             retention_rules.destroy_due(child)) for child in archived()]
     audit.record("archive.listed", detail={"records": len(rows)})
     return rows
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import now
+from app.database import writing
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, AuditHead
 from app.models.audit import GENESIS_HASH
@@ -105,7 +106,8 @@ def record(
     actor_user_id = acting.user_id if actor_user_id is ACTOR else actor_user_id
     organisation_id = acting.organisation_id if organisation_id is ACTOR else organisation_id
     ip = acting.ip if ip is ACTOR else ip
-    head = _locked_head()
+    with writing():  # begins a writer if nothing has begun the transaction yet
+        head = _locked_head()
     body = canonical(detail) if detail else None
     salt = secrets.token_hex(16) if body else None
     event = AuditEvent(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.core.dates import anniversary
 from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import (
@@ -194,3 +195,20 @@ def own_list(user: User) -> list[disclosure.RowView]:
     rows = disclosure.own_children(user)
     audit.record("children.listed", detail={"rows": len(rows)})
     return rows
+
+
+@atomic
+def record_circumstances(user, child: Child, *, date_of_death, left_england_on, stay_until,
+                         stay_consent) -> None:
+    """Record death, leaving England or consent to stay (what retention acts on)."""
+    if not (user.is_management or disclosure.may_edit(user, child)):
+        raise NotAllowed()
+    if stay_until and stay_until > anniversary(child.date_of_birth, 25):
+        raise Refused("Consent to stay can run to the 25th birthday at the latest")
+    child.date_of_death, child.left_england_on = date_of_death, left_england_on
+    child.stay_until, child.stay_consent = stay_until, (stay_consent or None) if stay_until \
+        else None
+    audit.record("child.retention_changed", child_id=child.id,
+                 reason_category="updating_record",
+                 detail={"death": str(date_of_death), "left": str(left_england_on),
+                         "stay_until": str(stay_until), "consent": stay_consent})

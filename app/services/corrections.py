@@ -59,15 +59,20 @@ def decide(user: User, request_id: int, *, accept: bool, detail: str) -> None:
     _event(f"correction.{request.status}", request, detail=detail)
 
 
-@atomic
 def letter(user: User, request_id: int) -> tuple[CorrectionRequest, bytes]:
-    """The letter telling the requester the decision (decided requests only)."""
+    """The letter telling the requester the decision (decided requests only), rendered
+    outside any lock; the printing is audited."""
     request = find(user, request_id)
     if request.status == "open":
         raise NotFound()
     body = pdf.render("corrections/letter.html", item=request, today=now().date())
-    _event("correction.letter_generated", request)
+    _printed(request.id)
     return request, body
+
+
+@atomic
+def _printed(request_id: int) -> None:
+    _event("correction.letter_generated", db.session.get(CorrectionRequest, request_id))
 
 
 def open_requests(user: User) -> list[CorrectionRequest]:

@@ -73,16 +73,21 @@ def live_invitation(*, token: str | None = None, invitation_id: int | None = Non
     return db.session.scalar(query)
 
 
-@atomic
 def choose_password(invitation: Invitation, password: str) -> list[str]:
-    """Keep the invitee's password (hashed) and a fresh TOTP key until the first code;
-    returns what is wrong with the password (nothing kept then)."""
+    """Keep the invitee's password (hashed, outside any lock) and a fresh TOTP key until
+    the first code; returns what is wrong with the password (nothing kept then)."""
     problems = passwords.policy_problems(password, organisation_name=invitation.organisation.name,
                                          email=invitation.email)
     if not problems:
-        invitation.pending_password_hash = passwords.hash_password(password)
-        invitation.pending_totp_enc = crypto.encrypt(totp.new_secret())
+        _keep_password(invitation.id, passwords.hash_password(password))
     return problems
+
+
+@atomic
+def _keep_password(invitation_id: int, password_hash: str) -> None:
+    invitation = db.session.get(Invitation, invitation_id)
+    invitation.pending_password_hash = password_hash
+    invitation.pending_totp_enc = crypto.encrypt(totp.new_secret())
 
 
 @atomic
@@ -188,26 +193,39 @@ def _switch_authenticator(user: User, step: int, after: str) -> list[str]:
     return codes
 
 
-@atomic
 def complete_reenrolment(user: User, password: str, code: str):
     """After an administrator's reset: password plus the first code of the new app;
-    returns new recovery codes, or None (counted towards the lockout)."""
+    returns new recovery codes, or None (counted towards the lockout). The password is
+    checked outside any lock."""
     if is_locked(user):
         passwords.verify_password(None, password)
         return None
     ok, _ = passwords.verify_password(user.password_hash, password)
-    step = totp.matching_step(crypto.decrypt(user.pending_totp_enc), code) if ok else None
+    return _finish_reenrolment(user.id, ok, code)
+
+
+@atomic
+def _finish_reenrolment(user_id: int, password_ok: bool, code: str):
+    user = db.session.get(User, user_id, with_for_update={"of": User})
+    step = totp.matching_step(crypto.decrypt(user.pending_totp_enc), code) \
+        if password_ok and not is_locked(user) else None
     if step is None:
         record_failure(user, stage="re-enrolment")
         return None
     return _switch_authenticator(user, step, "administrator reset")
 
 
-@atomic
 def begin_new_authenticator(user: User, password: str) -> None:
-    """By choice: the signed-in user's password first, then a new key waits for its code."""
+    """By choice: the signed-in user's password first (checked outside any lock), then a
+    new key waits for its code."""
     ok, _ = passwords.verify_password(user.password_hash, password)
-    if not ok:
+    _pend_new_authenticator(user.id, ok)
+
+
+@atomic
+def _pend_new_authenticator(user_id: int, password_ok: bool) -> None:
+    user = db.session.get(User, user_id)
+    if not password_ok:
         record_failure(user, stage="current password")
         raise WrongPassword("Your current password is not right")
     user.pending_totp_enc = crypto.encrypt(totp.new_secret())

@@ -172,10 +172,10 @@ def view_answer(user: User, request_id: int):
     return request, shown, withheld
 
 
-@atomic
 def letter(user: User, request_id: int) -> tuple[MediatedRequest, bytes]:
     """The answer as a printable letter, from the organisation of the broker who answered
-    (through the policy again, like the page); the download is audited."""
+    (through the policy again, like the page), rendered outside any lock; the download is
+    audited."""
     request = find_own(user, request_id)
     if request.status != RequestStatus.answered:
         raise NotFound()
@@ -185,9 +185,15 @@ def letter(user: User, request_id: int) -> tuple[MediatedRequest, bytes]:
     shown, withheld = disclosed(request)
     body = pdf.render("mediated/letter.html", item=request, disclosed=shown, withheld=withheld,
                       organisation=sender)
+    _letter_given(request.id, withheld)
+    return request, body
+
+
+@atomic
+def _letter_given(request_id: int, withheld: int) -> None:
+    request = db.session.get(MediatedRequest, request_id)
     _audit("mediated.letter_downloaded", request, child_id=request.child_id,
            detail={"withheld": withheld} if withheld else None)
-    return request, body
 
 
 def closed_unmatched(as_of: date) -> list[int]:

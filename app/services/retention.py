@@ -14,7 +14,9 @@ Rules (DOMAIN.md "Retention"), applied for a given day:
   no search event is tied to one child, and archived children can no longer be found);
 - delete mediated requests closed without a record (declined or never matched) a year
   after closing (MEDIATED_RETENTION_DAYS), erasing their audit details.
-A run is one transaction: it all happens, or nothing does. A second run changes nothing.
+A run works in batches of BATCH records, each one unit of work with its audit events (so
+SQLite's write lock is never held for long): a run stopped half-way has lost nothing, and
+the next run finishes it. A second run changes nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ import sqlalchemy as sa
 
 from app.core.clock import format_date, now
 from app.core.dates import anniversary
-from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import (
     AccessGrant,
@@ -42,46 +43,8 @@ from app.models import (
     ShieldReview,
     SubjectAccessRequest,
 )
-from app.services import audit, disclosure, mediated, records
+from app.services import audit, mediated, records, retention_rules
 from app.services.transaction import atomic
-
-ARCHIVE_AGE = 18
-DESTROY_AFTER_YEARS = 6
-CONTACT_YEARS = 1
-MAX_KEEP_CONTACT_YEARS = 5
-
-
-def archive_due(child: Child) -> tuple[date, str] | None:
-    """When (and why) the child's record is due to be archived, if ever yet known."""
-    dues = []
-    adult = anniversary(child.date_of_birth, ARCHIVE_AGE)
-    if child.stay_until and child.stay_until > adult:
-        dues.append((child.stay_until, "consent to stay ended"))
-    else:
-        dues.append((adult, "18th birthday"))
-    if child.date_of_death:
-        dues.append((anniversary(child.date_of_death, 1), "one year after death"))
-    if child.left_england_on:
-        dues.append((child.left_england_on, "left England"))
-    return min(dues)
-
-
-def destroy_due(child: Child) -> date | None:
-    """When an archived record is due to be destroyed."""
-    if child.archived_at is None:
-        return None
-    return anniversary(child.archived_at.date(), DESTROY_AFTER_YEARS)
-
-
-def contact_archive_due(involvement: Involvement) -> date | None:
-    """When an ended involvement's contact details leave the live record."""
-    if involvement.end_date is None:
-        return None
-    due = anniversary(involvement.end_date, CONTACT_YEARS)
-    if involvement.keep_contact_until:
-        limit = anniversary(involvement.end_date, MAX_KEEP_CONTACT_YEARS)
-        due = max(due, min(involvement.keep_contact_until, limit))
-    return due
 
 
 @dataclass
@@ -125,50 +88,78 @@ def _moment(as_of: date) -> datetime:
     return datetime.combine(as_of, time(12)) if as_of != now().date() else now()
 
 
-@atomic
+BATCH = 500  # records per unit of work: a writer never holds SQLite's lock for long
+
+
 def run(as_of: date, *, dry_run: bool) -> Report:
-    """Apply every rule for as_of, all in one unit of work."""
+    """Apply every rule for as_of, in batches of BATCH records, each one unit of work with
+    its audit events: a run stopped half-way has lost nothing and the next finishes it.
+    The candidates are read without any lock; each batch takes the lock briefly."""
     report = Report(as_of=as_of, dry_run=dry_run)
     moment = _moment(as_of)
-    for child in db.session.scalars(sa.select(Child).where(
-            Child.status == ChildStatus.active).order_by(Child.id)):
-        due = archive_due(child)
-        if due and due[0] <= as_of:
-            report.archived.setdefault(due[1], []).append(child.id)
-            if not dry_run:
-                archive(child, due[1], moment)
-    just_archived = {child_id for ids in report.archived.values() for child_id in ids}
-    for child in db.session.scalars(sa.select(Child).where(
-            Child.status == ChildStatus.archived).order_by(Child.id)):
-        due = destroy_due(child)
-        if due and due <= as_of and child.id not in just_archived:
-            report.destroyed.append(child.id)
-            if not dry_run:
-                destroy(child)
-    for involvement in db.session.scalars(sa.select(Involvement).where(
-            Involvement.end_date.is_not(None), Involvement.contact_archived_at.is_(None))
-            .order_by(Involvement.id)):
-        due = contact_archive_due(involvement)
-        if due and due <= as_of:
-            report.contacts_archived.append(involvement.id)
-            if not dry_run:
-                involvement.contact_archived_at = moment
+    due = retention_rules.archive_candidates(as_of)
+    for reason, ids in due.items():
+        report.archived[reason] = ids
+    for batch in _batches([(i, r) for r, ids in due.items() for i in ids]):
+        if not dry_run:
+            _archive_batch(batch, moment)
+    report.destroyed = retention_rules.destroy_candidates(
+        as_of, {i for ids in due.values() for i in ids})
+    for batch in _batches(report.destroyed, 50):
+        if not dry_run:
+            _destroy_batch(batch)
+    report.contacts_archived = retention_rules.contact_candidates(as_of)
+    for batch in _batches(report.contacts_archived):
+        if not dry_run:
+            _archive_contacts(batch, moment)
     old_searches = (sa.select(AuditEvent.seq).where(
         AuditEvent.action == "search",
         AuditEvent.occurred_at < datetime.combine(anniversary(as_of, -1), time(0))))
-    stale = sa.and_(AuditDetail.event_seq.in_(old_searches), AuditDetail.body.is_not(None))
     report.search_terms_erased = db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuditDetail).where(stale))
-    if not dry_run and report.search_terms_erased:
-        audit.erase(old_searches)
+        sa.select(sa.func.count()).select_from(AuditDetail).where(
+            AuditDetail.event_seq.in_(old_searches), AuditDetail.body.is_not(None)))
     report.requests_deleted = mediated.closed_unmatched(as_of)
+    db.session.rollback()  # the candidates were read; nothing is held while the batches run
     if not dry_run:
-        mediated.delete_closed(report.requests_deleted)
-        audit.record("retention.run", detail={
-            "as_of": as_of.isoformat(), "archived": report.archived,
-            "destroyed": len(report.destroyed), "contacts": len(report.contacts_archived),
-            "requests_deleted": len(report.requests_deleted)})
+        _finish(report, old_searches)
     return report
+
+
+def _batches(items: list, size: int = BATCH):
+    return (items[i:i + size] for i in range(0, len(items), size))
+
+
+@atomic
+def _archive_batch(batch: list[tuple[int, str]], moment: datetime) -> None:
+    reasons = dict(batch)
+    for child in db.session.scalars(sa.select(Child).where(Child.id.in_(reasons),
+                                                           Child.status == ChildStatus.active)):
+        archive(child, reasons[child.id], moment)
+
+
+@atomic
+def _destroy_batch(ids: list[int]) -> None:
+    for child in db.session.scalars(sa.select(Child).where(
+            Child.id.in_(ids), Child.status == ChildStatus.archived)):
+        destroy(child)
+
+
+@atomic
+def _archive_contacts(ids: list[int], moment: datetime) -> None:
+    db.session.execute(sa.update(Involvement).where(Involvement.id.in_(ids))
+                       .values(contact_archived_at=moment)
+                       .execution_options(synchronize_session=False))
+
+
+@atomic
+def _finish(report: Report, old_searches) -> None:
+    """The small rules, and the run's own event."""
+    audit.erase(old_searches)
+    mediated.delete_closed(report.requests_deleted)
+    audit.record("retention.run", detail={
+        "as_of": report.as_of.isoformat(), "archived": report.archived,
+        "destroyed": len(report.destroyed), "contacts": len(report.contacts_archived),
+        "requests_deleted": len(report.requests_deleted)})
 
 
 def archive(child: Child, reason: str, moment: datetime) -> None:
@@ -206,20 +197,3 @@ def destroy(child: Child) -> None:
         db.session.flush()                                  # involvements and name keys
     audit.record("child.destroyed", subject_type="child", subject_id=child_ids[0],
                  child_id=None)
-
-
-@atomic
-def record_circumstances(user, child: Child, *, date_of_death, left_england_on, stay_until,
-                         stay_consent) -> None:
-    """Record death, leaving England or consent to stay (what retention acts on)."""
-    if not (user.is_management or disclosure.may_edit(user, child)):
-        raise NotAllowed()
-    if stay_until and stay_until > anniversary(child.date_of_birth, 25):
-        raise Refused("Consent to stay can run to the 25th birthday at the latest")
-    child.date_of_death, child.left_england_on = date_of_death, left_england_on
-    child.stay_until, child.stay_consent = stay_until, (stay_consent or None) if stay_until \
-        else None
-    audit.record("child.retention_changed", child_id=child.id,
-                 reason_category="updating_record",
-                 detail={"death": str(date_of_death), "left": str(left_england_on),
-                         "stay_until": str(stay_until), "consent": stay_consent})

@@ -74,23 +74,37 @@ def _sound(request: SubjectAccessRequest) -> None:
         raise Withdrawn(f"{CHANGED}. It has been withdrawn: prepare it again.")
 
 
-@atomic
 def document(user: User, request_id: int, kind: str) -> tuple[SubjectAccessRequest, bytes]:
     """The report as it would be sent today, or the officer's redaction log, for the
-    management team to read (nothing is stored); the look is audited."""
+    management team to read (nothing is stored); rendered outside any lock, then the look
+    is audited."""
     request = find(user, request_id)
     report = sar_report.build(request)
     body = pdf.render(f"subject_access/{kind}.html", item=request, report=report,
                       today=now().date())
-    record_event(f"sar.{kind}_generated", request, withheld=len(report.redactions))
+    _looked(request.id, kind, len(report.redactions))
     return request, body
 
 
 @atomic
+def _looked(request_id: int, kind: str, withheld: int) -> None:
+    record_event(f"sar.{kind}_generated", db.session.get(SubjectAccessRequest, request_id),
+                 withheld=withheld)
+
+
 def prepare(user: User, request_id: int) -> None:
     """Fix the report as it will be sent, with the digest of the facts it was built on
-    (taken before it was built); any earlier approval no longer counts."""
+    (taken before it was built); any earlier approval no longer counts. The PDF is
+    rendered outside any lock; storing it checks again that nothing changed meanwhile."""
     request = find(user, request_id)
+    _may_prepare(request)
+    report = sar_report.build(request)
+    document = pdf.render("subject_access/report.html", item=request, report=report,
+                          today=now().date())
+    _store(user, request_id, document, report.basis)
+
+
+def _may_prepare(request: SubjectAccessRequest) -> None:
     if request.status not in ("open", "awaiting_approval"):
         raise Refused("This report has already been approved or released")
     if request.checked_on is None or (request.id_needed and request.id_received_on is None):
@@ -100,12 +114,18 @@ def prepare(user: User, request_id: int) -> None:
     if missing:
         raise Refused("Before a report can be sent, record " + " and ".join(missing)
                       + " under Organisation details")
-    report = sar_report.build(request)
-    document = pdf.render("subject_access/report.html", item=request, report=report,
-                          today=now().date())
+
+
+@atomic
+def _store(user: User, request_id: int, document: bytes, basis: str) -> None:
+    request = find(user, request_id)
+    _may_prepare(request)
+    if basis != current_basis(request):
+        raise Refused("The record changed while the report was being prepared: prepare "
+                      "it again")
     request.report_pdf, request.prepared_by_user_id, request.prepared_at = (
         document, user.id, now())
-    request.basis_digest = report.basis
+    request.basis_digest = basis
     request.approved_by_user_id = request.approved_at = None
     request.withdrawn_at = request.withdrawn_reason = None
     request.status = "awaiting_approval"
@@ -145,19 +165,24 @@ def release_by_post(user: User, request_id: int) -> tuple[SubjectAccessRequest, 
     return request, request.report_pdf
 
 
-@atomic
 def release_by_link(user: User, request_id: int) -> tuple[SubjectAccessRequest, str, str]:
     """Release by link; returns (the request, token for the link, passphrase to send
-    separately)."""
+    separately). The passphrase is hashed before the unit of work begins."""
+    passphrase = "-".join(f"{secrets.randbelow(10000):04d}" for _ in range(3))
+    request, token = _release_link(user, request_id, passwords.hash_password(passphrase))
+    return request, token, passphrase
+
+
+@atomic
+def _release_link(user: User, request_id: int, passphrase_hash: str):
     request = _released(user, request_id, "link")
     token = crypto.new_token()
-    passphrase = "-".join(f"{secrets.randbelow(10000):04d}" for _ in range(3))
     request.link_token_hash = crypto.digest(token)
     request.link_expires_at = now() + timedelta(days=LINK_DAYS)
-    request.passphrase_hash = passwords.hash_password(passphrase)
+    request.passphrase_hash = passphrase_hash
     request.link_failures = 0
     record_event("sar.released", request, delivery="link")
-    return request, token, passphrase
+    return request, token
 
 
 def live_link(token: str) -> SubjectAccessRequest | None:
@@ -171,12 +196,17 @@ def live_link(token: str) -> SubjectAccessRequest | None:
     return request
 
 
-@atomic
 def collect(request: SubjectAccessRequest, passphrase: str) -> bytes | None:
-    """The PDF for the right passphrase; a wrong one counts towards the limit of 5. A report
-    whose facts changed is withdrawn instead (Withdrawn)."""
+    """The PDF for the right passphrase (checked outside any lock); a wrong one counts
+    towards the limit of 5. A report whose facts changed is withdrawn instead (Withdrawn)."""
     ok, _ = passwords.verify_password(request.passphrase_hash, passphrase.strip())
-    if not ok:
+    return _deliver(request.id, ok)
+
+
+@atomic
+def _deliver(request_id: int, passphrase_ok: bool) -> bytes | None:
+    request = db.session.get(SubjectAccessRequest, request_id)
+    if not passphrase_ok:
         db.session.execute(sa.update(SubjectAccessRequest)
                            .where(SubjectAccessRequest.id == request.id)
                            .values(link_failures=SubjectAccessRequest.link_failures + 1)

@@ -20,7 +20,7 @@ from app.models import (
     RequestStatus,
     SubjectAccessRequest,
 )
-from app.services import disclosure, records, retention
+from app.services import disclosure, records, retention_rules
 
 
 @dataclass
@@ -161,7 +161,7 @@ def _retention(child: Child, view: disclosure.RequesterView) -> Section:
         first = ("The record leaves the directory at the 18th birthday, or earlier in some "
                  "circumstances.")
     else:
-        due = retention.archive_due(child)
+        due = retention_rules.archive_due(child)
         first = f"The record leaves the directory on {format_date(due[0])} ({due[1]})."
     return Section("How long we keep it", paragraphs=[first, kept])
 

@@ -49,34 +49,41 @@ def find(token: str) -> UserSession | None:
     )
 
 
-@atomic
 def resolve(token: str | None, user_id: str, *, background: bool
             ) -> tuple[User | None, UserSession | None, str | None]:
     """The signed-in user for a cookie: (user, session, None), or (None, None, why the
-    session ended). Activity extends the idle timer, except background polling."""
+    session ended). Activity extends the idle timer, except background polling. A read,
+    but for the rare request that must note the activity or end the session."""
     record = find(token) if token else None
     if record is None or str(record.user_id) != user_id:
         return None, None, None
     reason = expiry_reason(record)
     if reason:
         if reason != "revoked":
-            revoke(record, reason)
-            audit.record("session.expired", actor_user_id=record.user_id,
-                         subject_type="session", subject_id=record.id, detail={"why": reason})
+            _expire(record.id, reason)
         return None, None, reason
     user = db.session.get(User, record.user_id)
     if user is None or not user.active:
         return None, None, None
-    if not background:
-        touch(record)
+    if not background and now() - record.last_seen_at >= TOUCH_EVERY:
+        _touch(record.id)
     return user, record, None
 
 
-def touch(record: UserSession) -> None:
-    """Note activity, extending the idle timer (not called for background polling)."""
-    moment = now()
-    if moment - record.last_seen_at >= TOUCH_EVERY:
-        record.last_seen_at = moment
+@atomic
+def _expire(record_id: int, reason: str) -> None:
+    record = db.session.get(UserSession, record_id)
+    revoke(record, reason)
+    audit.record("session.expired", actor_user_id=record.user_id, subject_type="session",
+                 subject_id=record.id, detail={"why": reason})
+
+
+@atomic
+def _touch(record_id: int) -> None:
+    """Note activity, extending the idle timer (at most every TOUCH_EVERY)."""
+    db.session.execute(sa.update(UserSession).where(UserSession.id == record_id)
+                       .values(last_seen_at=now()).execution_options(
+                           synchronize_session=False))
 
 
 def revoke(record: UserSession, reason: str) -> None:

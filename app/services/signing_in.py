@@ -16,27 +16,54 @@ from app.services.accounts import by, find_user_by_email, is_locked, record_fail
 from app.services.transaction import atomic
 
 
-@atomic
 def check_password(email: str, password: str) -> User | None:
     """First step. None for an unknown, inactive or locked account or a wrong password.
 
-    All four cost one argon2 verification, so they look alike from outside.
+    All four cost one argon2 verification, so they look alike from outside. The attempt is
+    counted towards the lockout before the password is checked (so parallel guesses cannot
+    outrun the limit) and the count given back if it was right; the slow check itself runs
+    outside any unit of work, holding no lock.
     """
-    user = find_user_by_email(email, lock=True)
-    if user is None or not user.active or is_locked(user):
+    attempt = _begin_attempt(email)
+    if attempt is None:
         passwords.verify_password(None, password)
-        if user is None:
-            audit.record("sign_in", outcome="failure", detail={"stage": "unknown account"})
-        else:
-            stage = "account locked" if user.active else "account deactivated"
-            audit.record("sign_in", outcome="refused", **by(user), detail={"stage": stage})
         return None
-    ok, rehash = passwords.verify_password(user.password_hash, password)
+    user_id, stored = attempt
+    ok, rehash = passwords.verify_password(stored, password)
+    return _end_attempt(user_id, ok, passwords.hash_password(password) if ok and rehash
+                        else None)
+
+
+@atomic
+def _begin_attempt(email: str) -> tuple[int, str] | None:
+    """Refuse an unknown, inactive or locked account (audited); otherwise count the attempt
+    and return what checking the password needs."""
+    user = find_user_by_email(email, lock=True)
+    if user is None:
+        audit.record("sign_in", outcome="failure", detail={"stage": "unknown account"})
+        return None
+    if user.active and not is_locked(user) and user.locked_until is not None:
+        user.failed_attempts, user.locked_until = 0, None  # the lockout has run out
+    busy = user.failed_attempts >= current_app.config["LOCKOUT_THRESHOLD"]
+    if not user.active or is_locked(user) or busy:
+        stage = "account deactivated" if not user.active else "account locked"
+        audit.record("sign_in", outcome="refused", **by(user), detail={"stage": stage})
+        return None
+    user.failed_attempts += 1
+    return user.id, user.password_hash
+
+
+@atomic
+def _end_attempt(user_id: int, ok: bool, new_hash: str | None) -> User | None:
+    """A right password gives the counted attempt back (and may bring a stronger hash); a
+    wrong one keeps it, is audited, and may lock the account."""
+    user = db.session.get(User, user_id, with_for_update={"of": User})
     if not ok:
-        record_failure(user, stage="password")
+        record_failure(user, stage="password", counted=True)
         return None
-    if rehash:
-        user.password_hash = passwords.hash_password(password)
+    user.failed_attempts = max(user.failed_attempts - 1, 0)
+    if new_hash:
+        user.password_hash = new_hash
     return user
 
 
@@ -84,20 +111,31 @@ def second_step(user: User, code: str, user_agent: str | None) -> tuple[str, str
     return method, sessions.start(user.id, user_agent)
 
 
-@atomic
 def change_password(user: User, current: str, new: str) -> dict[str, list[str]]:
     """A new password for the signed-in user, after their current one: returns what is
     wrong, by field ("current", "password"); nothing means it was changed, and every
-    session ended. A wrong current password counts towards the lockout."""
+    session ended. A wrong current password counts towards the lockout. Both slow steps
+    (checking the old, hashing the new) run outside any lock."""
     ok, _ = passwords.verify_password(user.password_hash, current)
     if not ok:
-        record_failure(user, stage="current password")
+        _wrong_current_password(user.id)
         return {"current": ["Your current password is not right"]}
     problems = passwords.policy_problems(new, organisation_name=user.organisation.name,
                                          email=user.email)
     if problems:
         return {"password": problems}
-    user.password_hash, user.password_changed_at = passwords.hash_password(new), now()
+    _set_password(user.id, passwords.hash_password(new))
+    return {}
+
+
+@atomic
+def _wrong_current_password(user_id: int) -> None:
+    record_failure(db.session.get(User, user_id), stage="current password")
+
+
+@atomic
+def _set_password(user_id: int, password_hash: str) -> None:
+    user = db.session.get(User, user_id)
+    user.password_hash, user.password_changed_at = password_hash, now()
     audit.record("password.changed", subject_type="user", subject_id=user.id)
     sessions.end_all(user, "password changed")
-    return {}

@@ -2,7 +2,10 @@
 same transaction, and a failure undoes all of it. Calls made inside another join it (only
 the outermost commits). Views never commit; they call services.
 
-A write lock is therefore held only while the service runs, never while a page renders."""
+The outermost call ends whatever read transaction the request had open and begins its
+own as a writer (app/database.py: IMMEDIATE on SQLite), so a write lock is held only while
+the service runs: never while a page renders, and never across slow work that the service
+does first, outside the unit (hashing a password, rendering a PDF)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+from app.database import writing
 from app.extensions import db
 
 P = ParamSpec("P")
@@ -23,21 +27,24 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
     error that says keep = True commits what was done before it is raised)."""
     @wraps(service)
     def unit(*args: P.args, **kwargs: P.kwargs) -> R:
-        depth = _depth.get()
-        token = _depth.set(depth + 1)
+        if _depth.get():
+            return service(*args, **kwargs)  # inside another unit: join it
+        if db.session().in_transaction() and db.engine.dialect.name == "sqlite":
+            db.session.rollback()  # end the request's read; a reader is never upgraded
+        token = _depth.set(1)
         try:
-            result = service(*args, **kwargs)
+            with writing():
+                result = service(*args, **kwargs)
+                db.session.commit()
         except BaseException as error:
-            if depth == 0:
-                if getattr(error, "keep", False):
+            if getattr(error, "keep", False):
+                with writing():
                     db.session.commit()
-                else:
-                    db.session.rollback()
+            else:
+                db.session.rollback()
             raise
         finally:
             _depth.reset(token)
-        if depth == 0:
-            db.session.commit()
         return result
     return unit
 

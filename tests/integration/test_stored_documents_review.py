@@ -20,7 +20,7 @@ from app.models import (
     SubjectAccessRequest,
     User,
 )
-from app.services import disclosure, merging, retention, shielding
+from app.services import children, disclosure, merging, retention, shielding
 from app.services.clock import now
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import details, make_child, service
@@ -38,7 +38,7 @@ from tests.integration.test_stored_documents import (
 def test_a_shielded_childs_leaving_england_is_not_told_to_a_parent(app, world):  # noqa: F811
     with app.app_context():
         manager = db.session.get(User, world["manager"][1])
-        retention.record_circumstances(manager, db.session.get(Child, world["child"]),
+        children.record_circumstances(manager, db.session.get(Child, world["child"]),
                                        date_of_death=None, left_england_on=date(2025, 3, 3),
                                        stay_until=None, stay_consent=None)
         db.session.commit()

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.forms.fields import fill_form
 from app.forms.records import ContactForm, RetentionForm, ShieldForm
 from app.models import ContactKind, ShieldCategory
-from app.services import brokering, disclosure, retention, shielding
+from app.services import brokering, children, disclosure, shielding
 from app.views._common import refusal
 from app.views.records import bp
 from app.views.records.gate import back_to_record, here, status, with_reason
@@ -69,7 +69,7 @@ def retention_facts(child):
         fill_form(form, disclosure.retention_for_edit(current_user, child))
     elif form.validate():
         with refusal(form.stay_until):
-            retention.record_circumstances(
+            children.record_circumstances(
                 current_user, child, date_of_death=form.date_of_death.data,
                 left_england_on=form.left_england_on.data, stay_until=form.stay_until.data,
                 stay_consent=form.stay_consent.data)
