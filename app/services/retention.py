@@ -14,9 +14,10 @@ Rules (DOMAIN.md "Retention"), applied for a given day:
   no search event is tied to one child, and archived children can no longer be found);
 - delete mediated requests closed without a record (declined or never matched) a year
   after closing (MEDIATED_RETENTION_DAYS), erasing their audit details.
-A run works in batches of BATCH records, each one unit of work with its audit events (so
-SQLite's write lock is never held for long): a run stopped half-way has lost nothing, and
-the next run finishes it. A second run changes nothing.
+A run works in batches (transaction.in_batches), each one unit of work with its audit
+events, pausing between them on SQLite so that requests waiting for the write lock get it:
+a run stopped half-way has lost nothing (its position is the data itself: what is due and
+not yet done), and the next run finishes it. A second run changes nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from app.models import (
     SubjectAccessRequest,
 )
 from app.services import audit, mediated, records, retention_rules
-from app.services.transaction import atomic
+from app.services.transaction import atomic, in_batches
 
 
 @dataclass
@@ -88,28 +89,24 @@ def _moment(as_of: date) -> datetime:
     return datetime.combine(as_of, time(12)) if as_of != now().date() else now()
 
 
-BATCH = 500  # records per unit of work: a writer never holds SQLite's lock for long
-
-
 def run(as_of: date, *, dry_run: bool) -> Report:
-    """Apply every rule for as_of, in batches of BATCH records, each one unit of work with
-    its audit events: a run stopped half-way has lost nothing and the next finishes it.
+    """Apply every rule for as_of, in batches, each one unit of work with its audit events.
     The candidates are read without any lock; each batch takes the lock briefly."""
     report = Report(as_of=as_of, dry_run=dry_run)
     moment = _moment(as_of)
     due = retention_rules.archive_candidates(as_of)
     for reason, ids in due.items():
         report.archived[reason] = ids
-    for batch in _batches([(i, r) for r, ids in due.items() for i in ids]):
+    for batch in in_batches([(i, r) for r, ids in due.items() for i in ids]):
         if not dry_run:
             _archive_batch(batch, moment)
     report.destroyed = retention_rules.destroy_candidates(
         as_of, {i for ids in due.values() for i in ids})
-    for batch in _batches(report.destroyed, 50):
+    for batch in in_batches(report.destroyed, 50):
         if not dry_run:
             _destroy_batch(batch)
     report.contacts_archived = retention_rules.contact_candidates(as_of)
-    for batch in _batches(report.contacts_archived):
+    for batch in in_batches(report.contacts_archived):
         if not dry_run:
             _archive_contacts(batch, moment)
     old_searches = (sa.select(AuditEvent.seq).where(
@@ -123,10 +120,6 @@ def run(as_of: date, *, dry_run: bool) -> Report:
     if not dry_run:
         _finish(report, old_searches)
     return report
-
-
-def _batches(items: list, size: int = BATCH):
-    return (items[i:i + size] for i in range(0, len(items), size))
 
 
 @atomic
