@@ -53,7 +53,7 @@ def main() -> None:
                        for n in range(3)],
             "services": [{"service_type": kind, "service_name": f"Service {n}",
                           "practitioner_name": "A Person", "phone": "01632 960 000"}
-                         for n, kind in enumerate(SERVICES)]}, ip=None)
+                         for n, kind in enumerate(SERVICES)]})
         for n in range(200):
             audit.record("child.viewed", actor_user_id=user.id, organisation_id=org.id,
                          child_id=child.id, reason_category="coordinating",
@@ -68,7 +68,7 @@ def main() -> None:
         for _ in range(args.runs):
             start = time.perf_counter()
             report = sar_report.build(request)
-            body = pdf.render("sar/report.html", item=request, report=report,
+            body = pdf.render("subject_access/report.html", item=request, report=report,
                               today=date(2026, 11, 22))
             timings.append((time.perf_counter() - start) * 1000)
         timings.sort()

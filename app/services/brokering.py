@@ -17,16 +17,23 @@ OUTCOMES = {"contacted": "The management team passed your details on; expect con
             "not_needed": "Contact was not needed or not possible"}
 
 
+def on_record(child: Child, involvement_id: int) -> Involvement:
+    """One of the record's services; any other is not found."""
+    involvement = db.session.get(Involvement, involvement_id)
+    if involvement is None or involvement.child_id != child.id:
+        raise NotFound()
+    return involvement
+
+
 @atomic
 def ask(user: User, child: Child, kind: ContactKind, message: str, *,
         involvement_id: int | None) -> ContactRequest:
-    """Ask the management team to broker contact."""
+    """Ask the management team to broker contact (about one of the record's services, or
+    about the child: a service that is not on the record is not found)."""
+    if involvement_id is not None:
+        on_record(child, involvement_id)
     if not message.strip():
         raise Refused("Say why you need contact")
-    if involvement_id is not None:
-        involvement = db.session.get(Involvement, involvement_id)
-        if involvement is None or involvement.child_id != child.id:
-            raise Refused("That service is not on this record")
     request = ContactRequest(child_id=child.id, involvement_id=involvement_id, kind=kind,
                              requested_by_user_id=user.id, message=message.strip())
     db.session.add(request)

@@ -43,8 +43,9 @@ def find_for_broker(user: User, request_id: int) -> MediatedRequest:
     return found
 
 
-def _audit(action: str, request: MediatedRequest, **fields):
-    audit.record(action, on_behalf_of_user_id=request.requester_user_id,
+def _audit(action: str, request: MediatedRequest, *, by_requester: bool = False, **fields):
+    """A broker's step is taken on the requester's behalf; the requester's own is not."""
+    audit.record(action, on_behalf_of_user_id=None if by_requester else request.requester_user_id,
                  subject_type="mediated_request", subject_id=request.id,
                  reason_category=REASON, **fields)
 
@@ -56,7 +57,7 @@ def create(*, requester: User | None, logged_by: User | None, values: dict) -> M
                               logged_by_user_id=logged_by.id if logged_by else None, **values)
     db.session.add(request)
     db.session.flush()
-    _audit("mediated.created", request,
+    _audit("mediated.created", request, by_requester=logged_by is None,
            detail={"child": f"{values['child_given_names']} {values['child_family_name']}"})
     return request
 
@@ -167,7 +168,7 @@ def view_answer(user: User, request_id: int):
     request = find_own(user, request_id)
     shown, withheld = disclosed(request)
     if request.status == RequestStatus.answered:
-        _audit("mediated.answer_viewed", request, child_id=request.child_id,
+        _audit("mediated.answer_viewed", request, by_requester=True, child_id=request.child_id,
                detail={"withheld": withheld} if withheld else None)
     return request, shown, withheld
 
@@ -192,8 +193,8 @@ def letter(user: User, request_id: int) -> tuple[MediatedRequest, bytes]:
 @atomic
 def _letter_given(request_id: int, withheld: int) -> None:
     request = db.session.get(MediatedRequest, request_id)
-    _audit("mediated.letter_downloaded", request, child_id=request.child_id,
-           detail={"withheld": withheld} if withheld else None)
+    _audit("mediated.letter_downloaded", request, by_requester=True,
+           child_id=request.child_id, detail={"withheld": withheld} if withheld else None)
 
 
 def closed_unmatched(as_of: date) -> list[int]:

@@ -14,7 +14,7 @@ from app.core.clock import LONDON, format_datetime, now, to_london
 from app.core.errors import NotAllowed
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, Organisation, User
-from app.services import audit
+from app.services import audit, disclosure
 from app.services.transaction import atomic
 
 CHILD_READS = ("child.viewed",)
@@ -195,7 +195,7 @@ def filter_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]], list
 
 
 def _management(user: User) -> None:
-    if not user.is_management:
+    if not disclosure.may_read_audit(user):
         raise NotAllowed()
 
 

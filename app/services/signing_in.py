@@ -116,14 +116,17 @@ def change_password(user: User, current: str, new: str) -> dict[str, list[str]]:
     wrong, by field ("current", "password"); nothing means it was changed, and every
     session ended. A wrong current password counts towards the lockout. Both slow steps
     (checking the old, hashing the new) run outside any lock."""
+    problems = {}
     ok, _ = passwords.verify_password(user.password_hash, current)
     if not ok:
         _wrong_current_password(user.id)
-        return {"current": ["Your current password is not right"]}
-    problems = passwords.policy_problems(new, organisation_name=user.organisation.name,
-                                         email=user.email)
+        problems["current"] = ["Your current password is not right"]
+    weak = passwords.policy_problems(new, organisation_name=user.organisation.name,
+                                     email=user.email)
+    if weak:
+        problems["password"] = weak
     if problems:
-        return {"password": problems}
+        return problems
     _set_password(user.id, passwords.hash_password(new))
     return {}
 

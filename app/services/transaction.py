@@ -2,10 +2,15 @@
 same transaction, and a failure undoes all of it. Calls made inside another join it (only
 the outermost commits). Views never commit; they call services.
 
-The outermost call ends whatever read transaction the request had open and begins its
-own as a writer (app/database.py: IMMEDIATE on SQLite), so a write lock is held only while
-the service runs: never while a page renders, and never across slow work that the service
-does first, outside the unit (hashing a password, rendering a PDF)."""
+The outermost call ends whatever read transaction the request had open (unless the caller,
+a script, has written in it already: then it joins it) and begins its own as a writer
+(app/database.py: IMMEDIATE on SQLite), so a write lock is held only while the service
+runs: never while a page renders, and never across slow work that the service does first,
+outside the unit (hashing a password, rendering a PDF).
+
+Who acts is the request's signed-in user (services/actor.py). Outside a request (a
+command, a job, `flask shell`), a service whose first argument is a user acts as that
+user, so its audit events still name who did it."""
 
 from __future__ import annotations
 
@@ -15,8 +20,10 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from app.database import writing
+from app.database import unsaved_writes, writing
 from app.extensions import db
+from app.models import User
+from app.services import actor
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,9 +38,12 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
     def unit(*args: P.args, **kwargs: P.kwargs) -> R:
         if _depth.get():
             return service(*args, **kwargs)  # inside another unit: join it
-        if db.session().in_transaction() and db.engine.dialect.name == "sqlite":
+        if (db.engine.dialect.name == "sqlite" and db.session().in_transaction()
+                and not unsaved_writes(db.session())):
             db.session.rollback()  # end the request's read; a reader is never upgraded
         token = _depth.set(1)
+        acting = (actor.begin(args[0], None) if args and isinstance(args[0], User)
+                  and actor.current() == actor.NOBODY else None)
         try:
             with writing():
                 result = service(*args, **kwargs)
@@ -47,6 +57,8 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
             raise
         finally:
             _depth.reset(token)
+            if acting is not None:
+                actor.end(acting)
         return result
     return unit
 

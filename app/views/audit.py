@@ -7,12 +7,13 @@ from flask_login import current_user
 
 from app.core.clock import now
 from app.forms.audit import AuditFilterForm
-from app.services import monitoring
+from app.services import disclosure, monitoring
 from app.services.access import REASON_LABELS
 from app.views._common import download
-from app.views.guards import management_only
+from app.views.guards import only
 
 bp = Blueprint("audit", __name__)
+audit_readers = only(disclosure.may_read_audit)
 
 
 def _filter_form(data) -> AuditFilterForm:
@@ -22,7 +23,7 @@ def _filter_form(data) -> AuditFilterForm:
 
 
 @bp.route("/audit")
-@management_only
+@audit_readers
 def trail():
     """The audit trail, filtered."""
     form = _filter_form(request.args)
@@ -36,7 +37,7 @@ def trail():
 
 
 @bp.route("/audit/export", methods=["POST"])
-@management_only
+@audit_readers
 def export():
     """The filtered trail as CSV; the export is itself recorded."""
     form = _filter_form(request.form)
@@ -47,7 +48,7 @@ def export():
 
 
 @bp.route("/audit/children/<int:child_id>")
-@management_only
+@audit_readers
 def child_history(child_id):
     """Who looked at one child's record, when and why."""
     rows, total = monitoring.child_history(current_user, child_id)
@@ -56,7 +57,7 @@ def child_history(child_id):
 
 
 @bp.route("/audit/monitoring")
-@management_only
+@audit_readers
 def watch():
     """Warning signs: unusual volumes, out-of-hours looks, capped searches, shielded access."""
     threshold = current_app.config["MONITOR_DAILY_VIEWS"]

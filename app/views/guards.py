@@ -9,7 +9,8 @@ from functools import wraps
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from app.models import Role, User
+from app.models import Child, Role, User
+from app.services import disclosure, shielding
 
 
 def is_management(user: User) -> bool:
@@ -35,6 +36,21 @@ def is_practitioner(user: User) -> bool:
 def is_asker(user: User) -> bool:
     """Who may send a mediated request: requesters, and staff logging one for someone."""
     return user.role == Role.requester or is_practitioner(user)
+
+
+def manages_record(user: User, _child: Child) -> bool:
+    """Record pages for the management team only (merge, see as someone else)."""
+    return user.is_management
+
+
+def may_shield(user: User, _child: Child) -> bool:
+    """Who may shield a record."""
+    return shielding.may_request(user)
+
+
+def may_record_circumstances(user: User, child: Child) -> bool:
+    """Who may record a death, leaving England or consent to stay on this record."""
+    return bool(disclosure.retention_for_edit(user, child))
 
 
 def only(who: Callable[[User], bool]):

@@ -188,3 +188,16 @@ def test_reenrolling_the_authenticator_needs_a_new_sign_in(app):
         assert sign_in(app.test_client(), email, secret).status_code == 401  # old app
         traveller.shift(timedelta(seconds=30))
         assert sign_in(app.test_client(), email, new_secret).status_code == 302
+
+
+def test_a_wrong_current_password_and_a_weak_new_one_are_both_reported(app):
+    """One try tells the user everything that is wrong, as before the refactor."""
+    _, email, secret = make_user(app)
+    client = app.test_client()
+    sign_in(client, email, secret)
+    response = _post(client, "/account/password", {"current": "nope", "password": "password1",
+                                                    "confirm": "password1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Your current password is not right" in page
+    assert page.count("govuk-error-message") >= 2, page

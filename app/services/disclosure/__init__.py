@@ -47,6 +47,7 @@ from app.services.disclosure.rules import (
     may_change_involvement,
     may_edit,
     may_open,
+    may_read_audit,
     may_see_nhs_number,
 )
 
@@ -75,6 +76,7 @@ __all__ = [
     "may_change_involvement",
     "may_edit",
     "may_open",
+    "may_read_audit",
     "may_see_nhs_number",
     "mediated_fields",
     "own_children",

@@ -108,6 +108,12 @@ def may_change_involvement(viewer: Looker, involvement: Involvement) -> bool:
     return viewer.role in (Role.practitioner, Role.data_entry) or viewer.is_management
 
 
+def may_read_audit(viewer: Looker) -> bool:
+    """The audit trail names children and who looked at them, shielded ones too: the
+    management team only (everyone sees their own history, which names no one else)."""
+    return viewer.is_management
+
+
 def basis_digest(child: Child, merged: list[int] | tuple[int, ...] = ()) -> str:
     """A digest of the facts this policy's decisions about the child rest on: which record
     holds them and which records were merged into it, the shield, and the sensitive

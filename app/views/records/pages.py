@@ -15,6 +15,7 @@ from app.models import Role, Scheme
 from app.services import access, accounts, children, disclosure, merging, records
 from app.services import preview as previews
 from app.views._common import refusal
+from app.views.guards import manages_record
 from app.views.records import bp
 from app.views.records.gate import PAGES, back_to_record, here, status, with_reason
 
@@ -81,7 +82,7 @@ def edit_identifiers(child):
 
 
 @bp.route("/merge", methods=["GET", "POST"])
-@with_reason("merge", allowed=lambda user, child: user.is_management)
+@with_reason("merge", allowed=manages_record)
 def merge(child):
     """Merge a duplicate record into this one (management team only), after confirming."""
     form, other_row = MergeForm(), None
@@ -99,7 +100,7 @@ def merge(child):
 
 
 @bp.route("/preview", methods=["GET", "POST"])
-@with_reason("preview", allowed=lambda user, child: user.is_management)
+@with_reason("preview", allowed=manages_record)
 def preview(child):
     """See this record as another role and organisation would (management team only)."""
     form = PreviewForm()

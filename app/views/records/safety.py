@@ -11,12 +11,13 @@ from app.forms.records import ContactForm, RetentionForm, ShieldForm
 from app.models import ContactKind, ShieldCategory
 from app.services import brokering, children, disclosure, shielding
 from app.views._common import refusal
+from app.views.guards import may_record_circumstances, may_shield
 from app.views.records import bp
 from app.views.records.gate import back_to_record, here, status, with_reason
 
 
 @bp.route("/shield", methods=["GET", "POST"])
-@with_reason("shield", allowed=lambda user, child: shielding.may_request(user))
+@with_reason("shield", allowed=may_shield)
 def shield(child):
     """Shield this record: whereabouts are withheld from the next request on."""
     if child.shielded:
@@ -54,14 +55,14 @@ def contact(child):
 @with_reason("contact_service")
 def contact_service(child, involvement_id):
     """Ask the management team to broker contact with a service you cannot see."""
+    brokering.on_record(child, involvement_id)
     return _contact(child, ContactKind.sensitive, involvement_id,
                     here("records.contact_service", child_id=child.id,
                          involvement_id=involvement_id))
 
 
 @bp.route("/retention", methods=["GET", "POST"], endpoint="retention")
-@with_reason("retention", allowed=lambda user, child: bool(
-    disclosure.retention_for_edit(user, child)))
+@with_reason("retention", allowed=may_record_circumstances)
 def retention_facts(child):
     """Record a death, leaving England, or consent to stay after 18."""
     form = RetentionForm()
