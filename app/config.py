@@ -57,6 +57,9 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        # Redis away: limits go on per process (and /healthz says so) rather than fail
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "20 per minute;200 per hour"),
         "RATELIMIT_HEADERS_ENABLED": False,
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
@@ -80,6 +83,9 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "WTF_CSRF_SSL_STRICT": False,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
+        # Host names answered; unset: PUBLIC_BASE_URL's (app/security.py)
+        "TRUSTED_HOSTS": [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")
+                          if h.strip()] if os.environ.get("TRUSTED_HOSTS") else None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "SEARCH_CAP": int(os.environ.get("SEARCH_CAP", "20")),
         "MONITOR_DAILY_VIEWS": int(os.environ.get("MONITOR_DAILY_VIEWS", "50")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import abort, flash, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -181,12 +181,26 @@ class RedactLinkTokens(logging.Filter):
         return True
 
 
-def init_app(app) -> None:
-    """Wire the gate, the headers and Flask-Login into the app."""
-    login_manager.session_protection = None  # the server-side session record does this job
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _public_address(app) -> None:
+    """Only the public address's host is answered (TRUSTED_HOSTS, from PUBLIC_BASE_URL
+    unless set): a request naming another Host gets 400, so no URL the app builds (such as
+    the redirect that adds a trailing slash) can point elsewhere. Proxy headers are
+    believed only from TRUST_PROXY_HOPS proxies (none by default)."""
+    if app.config.get("TRUSTED_HOSTS") is None:
+        host = urlsplit(app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+        app.config["TRUSTED_HOSTS"] = list(LOOPBACK) if host in LOOPBACK else [host]
     hops = app.config.get("TRUST_PROXY_HOPS", 0)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def init_app(app) -> None:
+    """Wire the gate, the headers and Flask-Login into the app."""
+    login_manager.session_protection = None  # the server-side session record does this job
+    _public_address(app)
     for name in ("werkzeug", "gunicorn.access"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):

@@ -5,7 +5,7 @@ or thrown away. Likely duplicates are shown only as the disclosure policy allows
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -46,16 +46,32 @@ def _store(draft: ChildDraft, data: dict) -> None:
     draft.updated_at = now()
 
 
-def purge_old_drafts() -> int:
-    """Delete drafts older than a day (they hold personal data nobody saved)."""
-    return db.session.execute(sa.delete(ChildDraft).where(
-        ChildDraft.created_at < now() - DRAFT_LIFETIME)).rowcount
+def _abandoned(moment: datetime):
+    return ChildDraft.created_at < moment - DRAFT_LIFETIME
+
+
+def count_abandoned(moment: datetime) -> int:
+    """How many drafts were abandoned over a day before moment."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ChildDraft)
+                             .where(_abandoned(moment)))
+
+
+@atomic
+def expire(moment: datetime | None = None) -> int:
+    """Delete drafts abandoned over a day before moment (now by default): they hold names,
+    dates of birth and identifiers nobody saved. The event says how many, naming no one.
+    Run by retention, by the periodic job, and whenever someone starts a draft."""
+    deleted = db.session.execute(sa.delete(ChildDraft).where(
+        _abandoned(moment or now()))).rowcount
+    if deleted:
+        audit.record("drafts.expired", detail={"deleted": deleted})
+    return deleted
 
 
 @atomic
 def new_draft(user: User) -> ChildDraft:
     """Start entering a child (and clear away anyone's drafts abandoned over a day ago)."""
-    purge_old_drafts()
+    expire()
     draft = ChildDraft(user_id=user.id, data="{}")
     db.session.add(draft)
     db.session.flush()

@@ -13,7 +13,8 @@ Rules (DOMAIN.md "Retention"), applied for a given day:
 - erase the search terms kept with search events after one year (they name children, but
   no search event is tied to one child, and archived children can no longer be found);
 - delete mediated requests closed without a record (declined or never matched) a year
-  after closing (MEDIATED_RETENTION_DAYS), erasing their audit details.
+  after closing (MEDIATED_RETENTION_DAYS), erasing their audit details;
+- delete add-child drafts abandoned over a day ago (they hold personal data nobody saved).
 A run works in batches (transaction.in_batches), each one unit of work with its audit
 events, pausing between them on SQLite so that requests waiting for the write lock get it:
 a run stopped half-way has lost nothing (its position is the data itself: what is due and
@@ -44,7 +45,7 @@ from app.models import (
     ShieldReview,
     SubjectAccessRequest,
 )
-from app.services import audit, mediated, records, retention_rules
+from app.services import audit, drafts, mediated, records, retention_rules
 from app.services.transaction import atomic, in_batches
 
 
@@ -59,6 +60,7 @@ class Report:
     contacts_archived: list[int] = field(default_factory=list)
     search_terms_erased: int = 0
     requests_deleted: list[int] = field(default_factory=list)
+    drafts_deleted: int = 0
 
     def lines(self) -> list[str]:
         """Plain-English summary, one line per rule (record references, no names)."""
@@ -75,6 +77,7 @@ class Report:
         out.append(f"  search terms over a year old erased: {self.search_terms_erased}")
         out.append(f"  mediated requests closed without a record deleted: "
                    f"{len(self.requests_deleted)}{_refs(self.requests_deleted)}")
+        out.append(f"  add-child drafts abandoned over a day ago deleted: {self.drafts_deleted}")
         return out
 
 
@@ -116,9 +119,10 @@ def run(as_of: date, *, dry_run: bool) -> Report:
         sa.select(sa.func.count()).select_from(AuditDetail).where(
             AuditDetail.event_seq.in_(old_searches), AuditDetail.body.is_not(None)))
     report.requests_deleted = mediated.closed_unmatched(as_of)
+    report.drafts_deleted = drafts.count_abandoned(moment)
     db.session.rollback()  # the candidates were read; nothing is held while the batches run
     if not dry_run:
-        _finish(report, old_searches)
+        _finish(report, old_searches, moment)
     return report
 
 
@@ -145,14 +149,15 @@ def _archive_contacts(ids: list[int], moment: datetime) -> None:
 
 
 @atomic
-def _finish(report: Report, old_searches) -> None:
+def _finish(report: Report, old_searches, moment: datetime) -> None:
     """The small rules, and the run's own event."""
     audit.erase(old_searches)
     mediated.delete_closed(report.requests_deleted)
+    report.drafts_deleted = drafts.expire(moment)
     audit.record("retention.run", detail={
         "as_of": report.as_of.isoformat(), "archived": report.archived,
         "destroyed": len(report.destroyed), "contacts": len(report.contacts_archived),
-        "requests_deleted": len(report.requests_deleted)})
+        "requests_deleted": len(report.requests_deleted), "drafts": report.drafts_deleted})
 
 
 def archive(child: Child, reason: str, moment: datetime) -> None:

@@ -4,6 +4,7 @@ that maps the domain's refusals to answers: NotAllowed 403, NotFound 404, Refuse
 from __future__ import annotations
 
 from flask import current_app, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 
 from app.core.errors import NotAllowed, NotFound, Refused
@@ -27,6 +28,9 @@ MESSAGES = {
 
 def _page(status: int, title: str | None = None, message: str | None = None):
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
+    if request_ctx.url_adapter is None:  # a Host we do not answer: no URL can be built
+        return ("This service does not answer to that address.\n", status,
+                {"Content-Type": "text/plain; charset=utf-8"})
     template = "errors/_error.html" if wants_fragment() else "errors/error.html"
     body = render_template(template, status=status, title=title or default_title,
                            message=message or default_message)

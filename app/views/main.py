@@ -22,6 +22,13 @@ def index():
 @bp.route("/healthz")
 @public
 def healthz():
-    """200 'ok' when every dependency answers; 503 naming the one that does not."""
+    """200 'ok' when every configured dependency answers; 503 naming those that do not."""
     down = health.failing()
-    return (f"{down} unavailable", 503, TEXT) if down else ("ok", 200, TEXT)
+    return (f"unavailable: {', '.join(down)}", 503, TEXT) if down else ("ok", 200, TEXT)
+
+
+@bp.route("/livez")
+@public
+def livez():
+    """200 while the process can answer at all (it asks nothing of any dependency)."""
+    return "ok", 200, TEXT

@@ -6,19 +6,13 @@ sign-ins queued on a write lock held across argon2 and readers got "database is 
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import date, timedelta
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -26,17 +20,9 @@ import pytest
 from app import create_app
 from app.extensions import db
 from tests.conftest import BASE_CONFIG, PASSWORD
+from tests.integration.served import BIN, KEYS, command, environment, free_port, gunicorn
 
-BIN = Path(sys.executable).parent
-KEYS = {"SECRET_KEY": "concurrency-secret", "AUDIT_HMAC_KEY": "concurrency-audit",
-        "TOTP_ENCRYPTION_KEY": "concurrency-totp"}
 PEOPLE = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _seed(url: str) -> list[tuple[str, str]]:
@@ -100,44 +86,26 @@ def test_thirty_sign_ins_during_a_retention_run_on_sqlite_make_no_error(sqlite_t
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
     people = _seed(url)
-    port = _free_port()
-    env = {**os.environ, **KEYS, "DATABASE_URL": url, "TEAMAROUND_PLAIN_HTTP": "1",
-           "RATELIMIT_SIGN_IN": "100000 per minute", "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
-    server = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
-        [str(BIN / "gunicorn"), "--workers", "2", "--threads", "8", "--bind",
-         f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
+    port = free_port()
+    env = environment(url, port, RATELIMIT_SIGN_IN="100000 per minute")
+    with gunicorn(env, port, workers=2, threads=8) as served:
         as_of = (date.today() + timedelta(days=6 * 365)).isoformat()  # a third are due
-        retention = subprocess.Popen(  # noqa: S603 - our own command
-            [str(BIN / "flask"), "--app", "wsgi", "retention", "run", "--as-of", as_of],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            cwd=Path(__file__).parents[2])
+        retention = command(env, "retention", "run", "--as-of", as_of)
         results: list = []
-        threads = [threading.Thread(target=_sign_in, args=(base, email, secret, results))
+        threads = [threading.Thread(target=_sign_in, args=(served["base"], email, secret,
+                                                           results))
                    for email, secret in people]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         output = retention.communicate(timeout=300)[0].decode()
-    finally:
-        server.terminate()
-        log = server.communicate(timeout=30)[0].decode()
+    log = served["log"]
     errors = [r for r in results if not isinstance(r, int) or r >= 500]
     assert errors == [], log[-12000:]
     assert results.count(200) >= PEOPLE * 3, results
     assert retention.returncode == 0, output
     assert "archived (18th birthday)" in output, output
     assert "database is locked" not in log
-    verified = subprocess.run(  # noqa: S603 - our own command
-        [str(BIN / "flask"), "--app", "wsgi", "audit", "verify"], env=env, capture_output=True,
-        cwd=Path(__file__).parents[2], timeout=120)
-    assert verified.returncode == 0, verified.stdout + verified.stderr
+    verified = command(env, "audit", "verify")
+    assert verified.wait(timeout=120) == 0, verified.communicate()[0]

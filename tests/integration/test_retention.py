@@ -245,3 +245,30 @@ def test_retention_screens(app):
     assert manager.post(f"/archive/{later}", data={
         "reason": "serious_case_review", "detail": "x",
         "csrf_token": csrf_token(manager, "/")}).status_code == 404  # not archived
+
+
+def test_retention_deletes_abandoned_drafts_and_names_no_one(app):
+    """Issue 14 finding 6: a draft started and left (its name, date of birth and NHS
+    number) stayed for ever unless someone started another; retention deletes it after a
+    day, recording how many and naming no one. A draft still in use is kept."""
+    from app.models import AuditDetail, ChildDraft
+
+    client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    token = csrf_token(client, "/children/")
+    started = client.post("/children/new", data={"csrf_token": token}).location
+    client.post(started, data={"given_names": "Zebedee", "family_name": "Quartermaine",
+                               "gender": "male", "date_of_birth": ["14", "2", "2016"],
+                               "csrf_token": token})
+    assert count(app, ChildDraft) == 1
+    today = date.today()
+    assert _run(app, today).drafts_deleted == 0            # not a day old yet: kept
+    assert _run(app, today + timedelta(days=2), dry_run=True).drafts_deleted == 1
+    assert count(app, ChildDraft) == 1                     # a dry run changes nothing
+    assert _run(app, today + timedelta(days=2)).drafts_deleted == 1
+    assert count(app, ChildDraft) == 0
+    expired = events(app, "drafts.expired")
+    assert len(expired) == 1 and expired[0].child_id is None
+    with app.app_context():
+        body = db.session.scalar(sa.select(AuditDetail.body).where(
+            AuditDetail.event_seq == expired[0].seq))
+    assert body == '{"deleted":1}' and "Quartermaine" not in body
