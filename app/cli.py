@@ -7,8 +7,10 @@ import sys
 import click
 from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
+from werkzeug.datastructures import MultiDict
 
 from app.extensions import db
+from app.forms.admin import OperatorUserForm
 from app.models import OrganisationKind, Role, RoleCategory
 from app.services import accounts, audit, enrolment, passwords, totp
 
@@ -63,27 +65,30 @@ def retention_run(dry_run, as_of):
 def create_user(email, name, role, organisation_name, kind, password_stdin, print_totp_uri,
                 role_category, dbs_date, training_date, no_dbs, no_training, not_nominated,
                 policy_unsigned):
-    """Create an enrolled user, eligible unless the options say otherwise."""
+    """Create an enrolled user, eligible unless the options say otherwise. The name, email
+    address, role and organisation pass the same checks as the invitation form."""
+    form = OperatorUserForm(MultiDict({"email": email, "name": name, "role": role,
+                                       "organisation_name": organisation_name}),
+                            meta={"csrf": False})
+    if not form.validate():
+        raise click.ClickException(" ".join(e for errors in form.errors.values()
+                                            for e in errors))
     password = sys.stdin.readline().rstrip("\r\n")
-    organisation = accounts.find_or_create_organisation(organisation_name, OrganisationKind(kind))
-    problems = passwords.policy_problems(password, organisation_name=organisation.name,
-                                         email=email)
+    problems = passwords.policy_problems(password, organisation_name=form.organisation_name.data,
+                                         email=form.email.data)
     if problems:
-        db.session.rollback()
         raise click.ClickException(problems[0])
     secret = totp.new_secret()
     try:
-        user = accounts.create_user(
-            email=email, name=name, role=Role(role), organisation=organisation,
-            password=password, totp_secret=secret,
+        user = accounts.add_by_operator(
+            organisation_name=form.organisation_name.data, kind=OrganisationKind(kind),
+            email=form.email.data, name=form.name.data, role=Role(role), password=password,
+            totp_secret=secret,
             eligible=_eligibility(role_category, dbs_date, training_date, no_dbs, no_training,
                                   not_nominated, policy_unsigned))
     except accounts.AccountError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
-    audit.record("user.created", organisation_id=organisation.id, subject_type="user",
-                 subject_id=user.id, detail={"via": "cli", "role": role})
-    db.session.commit()
+    organisation = user.organisation
     click.echo(f"Created user {user.id} ({user.role.value}) in {organisation.name}"
                + (" (host organisation)" if organisation.is_host else ""))
     if print_totp_uri:

@@ -32,14 +32,28 @@ from app.models import Role
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
 
 
-class InviteForm(Form):
-    """Invite a person to enrol."""
+class PersonForm(Form):
+    """Who a new user is: the rules an invitation and the operator's `users create` share."""
 
     name = StringField("Full name", widget=GovTextInput(), validators=[
-        DataRequired(message="Enter their full name"), Length(max=200)])
+        DataRequired(message="Enter their full name"),
+        Length(max=200, message="Full name must be 200 characters or fewer")])
     email = email_field("Enter their email address")
     role = RadioField("Role", widget=GovRadioInput(), choices=ROLE_CHOICES,
                       validators=[InputRequired(message="Select a role")])
+
+
+class OperatorUserForm(PersonForm):
+    """`flask users create`: the person, and their organisation by name."""
+
+    organisation_name = StringField("Organisation name", validators=[
+        DataRequired(message="Enter the organisation's name"),
+        Length(max=200, message="Organisation name must be 200 characters or fewer")])
+
+
+class InviteForm(PersonForm):
+    """Invite a person to enrol."""
+
     organisation = SelectField("Organisation", widget=GovSelect(), coerce=int,
                                validators=[InputRequired(message="Select an organisation")])
     role_category = category_field()

@@ -145,7 +145,7 @@ EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.
 
 
 def email_field(label_missing: str = "Enter your email address"):
-    return StringField("Email address", widget=GovTextInput(), validators=[
+    return StringField("Email address", widget=GovTextInput(), filters=[strip], validators=[
         DataRequired(message=label_missing), Length(max=254, message="Email address must be "
                                                     "254 characters or fewer"),
         Email(message=EMAIL_FORMAT, check_deliverability=False)])

@@ -92,9 +92,10 @@ def find_user_by_email(email: str, *, lock: bool = False) -> User | None:
 
 
 def create_user(*, email: str, name: str, role: Role, organisation: Organisation,
-                password: str, totp_secret: str, totp_last_step: int | None = None,
-                eligible: dict | None = None) -> User:
-    """Create an enrolled user; the caller has already applied the password policy.
+                totp_secret: str, password: str | None = None, password_hash: str | None = None,
+                totp_last_step: int | None = None, eligible: dict | None = None) -> User:
+    """Create an enrolled user; the caller has already applied the password policy (and
+    may have hashed the password already, outside any lock).
 
     `eligible` gives the eligibility record (see services/eligibility.py); by default the
     user is nominated, trained, has signed the policy and was DBS-checked today.
@@ -106,12 +107,31 @@ def create_user(*, email: str, name: str, role: Role, organisation: Organisation
               "training_completed_on": today, "dbs_checked_on": today,
               "policy_version": eligibility.POLICY_VERSION, "policy_signed_at": moment,
               **(eligible or {})}
+    password_hash = password_hash or passwords.hash_password(password)
     user = User(email=email.strip(), email_key=email_key(email), name=name.strip(), role=role,
-                organisation_id=organisation.id, password_hash=passwords.hash_password(password),
+                organisation_id=organisation.id, password_hash=password_hash,
                 totp_secret_enc=crypto.encrypt(totp_secret), totp_last_step=totp_last_step,
                 **record)
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+def add_by_operator(*, organisation_name: str, kind: OrganisationKind, password: str,
+                    **details) -> User:
+    """An operator's `users create`: the organisation (created if new, the first becoming
+    the host) and an enrolled user in it, with its audit event, as one unit of work (the
+    password hashed before it begins)."""
+    return _add(organisation_name, kind, password_hash=passwords.hash_password(password),
+                **details)
+
+
+@atomic
+def _add(organisation_name: str, kind: OrganisationKind, **details) -> User:
+    organisation = find_or_create_organisation(organisation_name, kind)
+    user = create_user(organisation=organisation, **details)
+    audit.record("user.created", organisation_id=organisation.id, subject_type="user",
+                 subject_id=user.id, detail={"via": "cli", "role": user.role.value})
     return user
 
 
