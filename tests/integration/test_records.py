@@ -167,6 +167,22 @@ def test_correcting_details_is_audited_and_refused_to_outsiders(app, people, chi
     assert len(events(app, "child.details_changed")) == 1
 
 
+def test_correcting_identifiers_is_saved_and_audited(app, people, child_id):
+    """Found by the form fuzzer: saving the identifiers page failed with a 500 after the
+    refactor (issue 14)."""
+    client = people["school_admin"][0]
+    page = open_record(client, child_id, page="identifiers")
+    assert page.status_code == 200
+    response = client.post(page.request.url, data={
+        "nhs": "943 476 5919", "upn": "Q801200005002", "csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302, response.status_code
+    with app.app_context():
+        held = {i.scheme: i.value for i in db.session.scalars(
+            sa.select(Identifier).where(Identifier.child_id == child_id))}
+    assert held[Scheme.upn] == "Q801200005002" and held[Scheme.nhs] == "9434765919"
+    assert len(events(app, "child.identifiers_changed")) == 1
+
+
 def test_a_failed_change_leaves_the_record_and_the_trail_as_they_were(app, people, child_id):
     client = people["school_admin"][0]
     page = open_record(client, child_id, page="identifiers")

@@ -48,6 +48,7 @@ from app.services.disclosure.rules import (
     may_edit,
     may_open,
     may_read_audit,
+    may_see_identifier,
     may_see_nhs_number,
 )
 
@@ -77,6 +78,7 @@ __all__ = [
     "may_edit",
     "may_open",
     "may_read_audit",
+    "may_see_identifier",
     "may_see_nhs_number",
     "mediated_fields",
     "own_children",
