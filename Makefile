@@ -19,12 +19,15 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## run: install, migrate the database, print the first-run link if needed, serve on :5000
+## run: install, migrate, print the first-run link if needed, serve on :5000 with the job queue
 run: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask setup-link
-	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
-	TEAMAROUND_PLAIN_HTTP=$${TEAMAROUND_PLAIN_HTTP:-1} $(BIN)/flask run --host $(HOST) --port $(PORT)
+	export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+	  TEAMAROUND_PLAIN_HTTP=$${TEAMAROUND_PLAIN_HTTP:-1}; \
+	$(BIN)/flask jobs run & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: install and run every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 test: $(VENV)/.dev

@@ -73,6 +73,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     _register_template_helpers(app)
 
+    from app.jobs import queue
+
+    queue.init_app(app)
+
     from app import cli
 
     cli.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -18,6 +19,32 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="Check the audit trail.")
 demo_cli = AppGroup("demo", help="Synthetic data for demos and benchmarks.")
 retention_cli = AppGroup("retention", help="Archive and destroy records on time.")
+jobs_cli = AppGroup("jobs", help="The background job queue.")
+
+
+@jobs_cli.command("run")
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def jobs_run(workers):
+    """Run a consumer of the job queue in the foreground (Ctrl-C stops it gracefully)."""
+    from app.jobs.queue import consumer
+
+    handler = logging.StreamHandler()  # task names and ids only: never their arguments
+    handler.setFormatter(logging.Formatter("[%(asctime)s] jobs: %(message)s"))
+    logging.getLogger("huey").addHandler(handler)
+    logging.getLogger("huey").setLevel(logging.INFO)
+    consumer(current_app._get_current_object(), workers=workers).run()
+
+
+@jobs_cli.command("status")
+def jobs_status():
+    """Print how many jobs are waiting (exit 1 if the queue cannot be reached)."""
+    from app.jobs.queue import pending
+
+    try:
+        click.echo(f"{pending(current_app._get_current_object())} job(s) waiting")
+    except Exception as error:  # any storage failure: say so, exit 1
+        click.echo(f"The job queue cannot be reached: {type(error).__name__}", err=True)
+        sys.exit(1)
 
 
 @retention_cli.command("run")
@@ -31,9 +58,10 @@ def retention_run(dry_run, as_of):
 
     day = as_of.date() if as_of else now().date()
     try:
-        report = retention.run(day, dry_run=dry_run)  # one unit of work: all or nothing
+        report = retention.run(day, dry_run=dry_run)  # batches, each with its events
     except Exception:
-        click.echo("Retention run FAILED: nothing was changed.", err=True)
+        click.echo("Retention run FAILED part-way: the batches already done stand (each "
+                   "with its audit events); run it again to finish.", err=True)
         raise
     for line in report.lines():
         click.echo(line)
@@ -158,4 +186,5 @@ def register(app) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(setup_link)

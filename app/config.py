@@ -87,6 +87,9 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "TRUSTED_HOSTS": [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")
                           if h.strip()] if os.environ.get("TRUSTED_HOSTS") else None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # The job queue's SQLite file when REDIS_URL is not set (default instance/jobs.sqlite)
+        "JOBS_DATABASE": os.environ.get("JOBS_DATABASE"),
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),
         "SEARCH_CAP": int(os.environ.get("SEARCH_CAP", "20")),
         "MONITOR_DAILY_VIEWS": int(os.environ.get("MONITOR_DAILY_VIEWS", "50")),
         "SAR_SECOND_APPROVAL": os.environ.get("SAR_SECOND_APPROVAL", "1") != "0",

@@ -101,7 +101,8 @@ def make_app(database_url, tmp_path):
     made = []
 
     def factory(**overrides):
-        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                          "JOBS_DATABASE": str(tmp_path / "jobs.sqlite"), **overrides})
         made.append(app)
         return app
 

@@ -31,11 +31,18 @@ def _redis() -> None:
         client.close()
 
 
+def _queue() -> None:
+    from app.jobs.queue import pending
+
+    pending(current_app._get_current_object())
+
+
 def checks() -> dict[str, Callable[[], None]]:
     """The dependencies this deployment is configured with, by name."""
     found = {"database": _database}
     if current_app.config.get("REDIS_URL"):
         found["redis"] = _redis
+    found["queue"] = _queue
     return found
 
 

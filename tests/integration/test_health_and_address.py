@@ -30,7 +30,7 @@ def test_healthz_names_redis_when_it_is_configured_and_down(make_app):
     client = app.test_client()
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.get_data(as_text=True) == "unavailable: redis"
+    assert response.get_data(as_text=True) == "unavailable: redis, queue"  # the queue is on it
     assert client.get("/livez").status_code == 200
     _, email, secret = make_user(app)
     assert sign_in(client, email, secret).status_code == 302

@@ -1,0 +1,128 @@
+"""The job queue: Huey, on a SQLite file in instance/ by default (nothing else to run for a
+childminder) or on Redis when REDIS_URL is set (several workers, several hosts).
+
+Tasks are declared once, at import time, with `queue.task()` / `queue.periodic(...)`; each
+app gets its own Huey (so tests and the CLI can build several apps) and runs each task
+inside its app context. A task is a thin call of a service; the service keeps its
+progress in our database, so a task killed half-way is simply run again (see
+services/imports.py: leases and positions make that safe)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+from flask import Flask, current_app
+from huey import RedisHuey, SqliteHuey, crontab
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Declared:
+    func: Callable
+    schedule: crontab | None
+    retries: int
+
+
+class JobQueue:
+    """Tasks declared at import time, bound to a Huey per app by init_app."""
+
+    def __init__(self):
+        self._declared: dict[str, _Declared] = {}
+        self._startup: list[Callable] = []
+
+    def task(self, retries: int = 2) -> Callable:
+        """Declare a task; `name.enqueue(*args)` queues it for the current app."""
+        def declare(func):
+            self._declared[func.__name__] = _Declared(func, None, retries)
+            return _Handle(func.__name__, func)
+        return declare
+
+    def periodic(self, schedule: crontab) -> Callable:
+        """Declare a task the consumer runs on a schedule (crontab, in UTC)."""
+        def declare(func):
+            self._declared[func.__name__] = _Declared(func, schedule, 0)
+            return _Handle(func.__name__, func)
+        return declare
+
+    def on_startup(self, func: Callable) -> Callable:
+        """Run when a consumer starts (e.g. queue again work a killed consumer left)."""
+        self._startup.append(func)
+        return func
+
+    def init_app(self, app: Flask) -> None:
+        """Make the app's Huey and register every declared task on it."""
+        huey = _make_huey(app)
+        app.extensions["huey"] = huey
+        app.extensions["huey_tasks"] = {
+            name: _register(app, huey, name, declared)
+            for name, declared in self._declared.items()}
+        for func in self._startup:
+            huey.on_startup(func.__name__)(_in_context(app, func))
+
+
+def _make_huey(app: Flask):
+    name = app.config.get("JOBS_QUEUE_NAME", "teamaround")
+    if app.config.get("REDIS_URL"):
+        pool = redis.ConnectionPool.from_url(app.config["REDIS_URL"], socket_timeout=5,
+                                             socket_connect_timeout=2)
+        return RedisHuey(name, connection_pool=pool, utc=True)
+    path = app.config.get("JOBS_DATABASE") or str(Path(app.instance_path) / "jobs.sqlite")
+    huey = SqliteHuey(name, filename=path, utc=True, timeout=10, create_tables=False)
+    try:
+        huey.storage.initialize_schema()
+    except sqlite3.Error:  # the web still serves; /healthz names the queue as failing
+        log.warning("job queue: cannot open its SQLite file %s", path)
+    return huey
+
+
+def _in_context(app: Flask, func: Callable) -> Callable:
+    def run(*args, **kwargs):
+        with app.app_context():
+            return func(*args, **kwargs)
+    run.__name__ = func.__name__
+    return run
+
+
+def _register(app: Flask, huey, name: str, declared: _Declared):
+    body = _in_context(app, declared.func)
+    if declared.schedule is not None:
+        return huey.periodic_task(declared.schedule, name=name)(body)
+    return huey.task(name=name, retries=declared.retries, retry_delay=5)(body)
+
+
+class _Handle:
+    """What a declared task is called by: enqueue() on the current app's queue, or call it
+    directly (the CLI does, to run the same work in the foreground)."""
+
+    def __init__(self, name: str, func: Callable):
+        self.name, self.func = name, func
+
+    def __call__(self, *args, **kwargs):
+        return self.func(*args, **kwargs)
+
+    def enqueue(self, *args, **kwargs):
+        """Queue the task for a consumer; returns Huey's result handle."""
+        return current_app.extensions["huey_tasks"][self.name](*args, **kwargs)
+
+
+def huey_of(app: Flask):
+    """The app's Huey instance."""
+    return app.extensions["huey"]
+
+
+def consumer(app: Flask, workers: int = 2, periodic: bool = True):
+    """A consumer of the app's queue (threads; `flask jobs run` runs one in the foreground)."""
+    return huey_of(app).create_consumer(workers=workers, worker_type="thread",
+                                        periodic=periodic, initial_delay=0.05,
+                                        max_delay=1.0, check_worker_health=True)
+
+
+def pending(app: Flask) -> int:
+    """How many tasks are waiting (also proves the queue's storage answers)."""
+    return huey_of(app).pending_count()
