@@ -14,7 +14,7 @@ from app import config as app_config
 from app import database  # noqa: F401  (registers the engine event listeners)
 from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
-MAX_ID = 2**63 - 1  # the largest id any database column here can hold
+MAX_ID = 2**31 - 1  # the largest id every database column here can hold (INTEGER on PostgreSQL)
 
 
 class BoundedIntConverter(IntegerConverter):

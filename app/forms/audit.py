@@ -6,6 +6,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
 
+from app import MAX_ID
 from app.forms.base import Form
 from app.forms.fields import DayMonthYearField
 from app.services.access import REASON_LABELS
@@ -27,7 +28,7 @@ class AuditFilterForm(Form):
     organisation = SelectField("Organisation", widget=GovSelect(), coerce=_int_or_none,
                                validators=[Optional()])
     child = IntegerField("Child's TeamAround reference", widget=GovTextInput(),
-                         validators=[Optional(), NumberRange(min=1, max=2**63 - 1,
+                         validators=[Optional(), NumberRange(min=1, max=MAX_ID,
                                                              message="Enter a reference "
                                                              "number, like 1042")])
     action = SelectField("Action", widget=GovSelect(), validators=[Optional()])

@@ -17,6 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app import MAX_ID
 from app.core.clock import now
 from app.core.dates import anniversary_clamped
 from app.models import RoleCategory
@@ -110,7 +111,7 @@ def child_reference():
     return IntegerField("TeamAround reference of the child", widget=GovTextInput(),
                         validators=[InputRequired(message="Enter the child's TeamAround "
                                                   "reference"),
-                                    NumberRange(min=1, max=2**63 - 1, message="Enter a "
+                                    NumberRange(min=1, max=MAX_ID, message="Enter a "
                                                 "reference, like 1042")])
 
 

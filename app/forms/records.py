@@ -27,6 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app import MAX_ID
 from app.forms.base import Form
 from app.forms.fields import DayMonthYearField, not_in_future, strip
 from app.models import ShieldCategory
@@ -61,7 +62,7 @@ class MergeForm(Form):
     other = IntegerField("TeamAround reference of the duplicate record", widget=GovTextInput(),
                          validators=[InputRequired(message="Enter the TeamAround reference of "
                                                    "the duplicate record"),
-                                     NumberRange(min=1, max=2**63 - 1, message="Enter a "
+                                     NumberRange(min=1, max=MAX_ID, message="Enter a "
                                                  "TeamAround reference, like 1042")],
                          description="It is shown on each record, under Details")
     confirm = HiddenField()

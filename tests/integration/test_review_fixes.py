@@ -12,7 +12,14 @@ from app.extensions import db
 from app.models import Child, Involvement, User
 from app.services import children, involvements
 from tests.conftest import BASE_CONFIG, PASSWORD, csrf_token, make_user, sign_in
-from tests.integration.children_helpers import details, events, make_child, person, service
+from tests.integration.children_helpers import (
+    details,
+    events,
+    make_child,
+    open_record,
+    person,
+    service,
+)
 
 
 def test_https_sign_in_works_with_the_production_settings(database_url):
@@ -92,6 +99,25 @@ def test_huge_ids_are_not_found(app):
                  f"/audit/children/{huge}", f"/children/1/reason?page=carer_edit&item={huge}"):
         assert client.get(path).status_code == 404, path
     assert client.get(f"/audit?child={huge}").status_code == 422
+
+
+def test_ids_just_past_postgresql_integers_are_not_found_nor_a_500(app):
+    """Found by the random form fuzz (bench/fuzz_forms.py) on PostgreSQL: 2147483648 in the
+    merge form's record reference (and in any URL) overflowed PostgreSQL's INTEGER ids."""
+    client, manager_id = person(app, "admin", "County Council", "manager@county.example")
+    child_id = make_child(app, manager_id)
+    past = str(2**31)
+    for path in (f"/children/{past}/reason", f"/audit/children/{past}",
+                 f"/children/{child_id}/reason?page=carer_edit&item={past}"):
+        assert client.get(path).status_code == 404, path
+    page = open_record(client, child_id, page="merge")
+    merge = client.post(page.request.url, data={"other": past,
+                                                "csrf_token": csrf_token(client, "/")})
+    assert merge.status_code == 422
+    assert client.post("/corrections/new", data={
+        "child": past, "requester_name": "Sarah", "what_is_wrong": "x",
+        "received_on": ["1", "11", "2026"], "csrf_token": csrf_token(client, "/")}
+    ).status_code == 422
 
 
 def test_the_creator_loses_access_once_its_involvements_end(app):
