@@ -20,6 +20,39 @@ audit_cli = AppGroup("audit", help="Check the audit trail.")
 demo_cli = AppGroup("demo", help="Synthetic data for demos and benchmarks.")
 retention_cli = AppGroup("retention", help="Archive and destroy records on time.")
 jobs_cli = AppGroup("jobs", help="The background job queue.")
+children_cli = AppGroup("children", help="Children's records.")
+
+
+@children_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--organisation", required=True, help="The importing setting's name.")
+@click.option("--actor", required=True, help="Email address of the user importing.")
+@click.option("--dry-run", is_flag=True, help="Print the preview; change nothing.")
+def children_import(file, organisation, actor, dry_run):
+    """Import pupils from a CSV export or a DfE Common Transfer File (told apart by content):
+    print the preview's counts and errors, then (without --dry-run) apply the new and
+    matched rows. A refused file exits 2 and writes nothing."""
+    from app.services import imports
+
+    user = accounts.find_user_by_email(actor)
+    if user is None or user.organisation.name != organisation or not user.is_active:
+        raise click.ClickException(f"No active user {actor} in {organisation}")
+    try:
+        kind, found = imports.read(file.read(current_app.config["IMPORT_MAX_BYTES"] + 1))
+    except imports.Refused as refused:
+        click.echo(f"Refused: {refused}", err=True)
+        sys.exit(2)
+    result = imports.preview(user, found, kind)
+    counts = result.counts()
+    click.echo(f"{len(result.rows)} rows: {counts['new']} new, {counts['matched']} matched, "
+               f"{counts['unchanged']} already recorded, {counts['held']} held for you to "
+               f"decide, {counts['held_management']} held for the management team, "
+               f"{counts['error']} with errors")
+    for row in result.rows:
+        for column, message in row.errors:
+            click.echo(f"  row {row.number}, {column or 'row'}: {message}")
+    if not dry_run:
+        click.echo(f"Applied {imports.apply(user, result)} rows.")
 
 
 @jobs_cli.command("run")
@@ -187,4 +220,5 @@ def register(app) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(children_cli)
     app.cli.add_command(setup_link)

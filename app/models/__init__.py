@@ -10,6 +10,7 @@ from app.models.child import (
     Identifier,
     Involvement,
 )
+from app.models.imports import ImportJob, ImportRow, ImportStatus, RowOutcome
 from app.models.kinds import ChildStatus, Gender, Scheme, ServiceCategory, ServiceType
 from app.models.mediated import MediatedRequest, RequestStatus
 from app.models.organisation import Organisation, OrganisationKind
@@ -40,6 +41,9 @@ __all__ = [
     "CorrectionRequest",
     "Gender",
     "Identifier",
+    "ImportJob",
+    "ImportRow",
+    "ImportStatus",
     "Invitation",
     "Involvement",
     "MediatedRequest",
@@ -49,6 +53,7 @@ __all__ = [
     "RequestStatus",
     "Role",
     "RoleCategory",
+    "RowOutcome",
     "Scheme",
     "ServiceCategory",
     "ServiceType",
