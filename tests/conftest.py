@@ -114,6 +114,20 @@ def make_app(database_url, tmp_path):
 
 
 @pytest.fixture
+def sqlite_app(sqlite_template, tmp_path):
+    """An app on a fresh SQLite copy only (for tests whose subject is the same on both
+    databases, such as mutants of the disclosure policy)."""
+    path = tmp_path / "only.sqlite"
+    shutil.copy(sqlite_template, path)
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "JOBS_DATABASE": str(tmp_path / "jobs.sqlite")})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def app(make_app):
     return make_app()
 

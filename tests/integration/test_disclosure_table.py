@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
 from dataclasses import dataclass, field
 
 import pytest
 
-from app import create_app
 from app.extensions import db
 from app.models import Child, Organisation, ShieldCategory, User
 from app.services import disclosure, shielding
-from tests.conftest import BASE_CONFIG, csrf_token
+from tests.conftest import csrf_token
 from tests.integration.children_helpers import CONSENT, details, make_child, open_record, person
 
 M = {"street": "7 Marigold Crescent", "postcode": "ZZ9 9ZZ", "town": "Puddlecombe",
@@ -314,17 +312,6 @@ def test_searching_by_a_withheld_value_finds_nothing(app, shielded):
             found = "1 child matches" in body
             assert found == (role == "manager" or not shielded), (role, label, shielded)
 
-
-@pytest.fixture
-def sqlite_app(sqlite_template, tmp_path):
-    """The mutants run on SQLite only: the policy under test is the same on both."""
-    path = tmp_path / "mutant.sqlite"
-    shutil.copy(sqlite_template, path)
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 MUTANTS = {

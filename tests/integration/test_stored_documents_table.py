@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import itertools
 import re
-import shutil
 
 import pytest
 
-from app import create_app
 from app.extensions import db
 from app.models import Child, Organisation, User
 from app.services import involvements
-from tests.conftest import BASE_CONFIG, csrf_token
+from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
     check_identity,
@@ -251,17 +249,6 @@ MUTANTS = {
         "app.services.sar_release._sound", lambda request: None),
 }
 
-
-@pytest.fixture
-def sqlite_app(sqlite_template, tmp_path):
-    """The mutants run on SQLite only: the policy under test is the same on both."""
-    path = tmp_path / "mutant.sqlite"
-    shutil.copy(sqlite_template, path)
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.mark.parametrize("mutant", list(MUTANTS))

@@ -62,11 +62,9 @@ def read(content: bytes) -> tuple[str, list[tuple[int, dict[str, str]]]]:
 
 
 def _school_service(user: User) -> dict:
-    return {"service_type": "education_setting", "service_name": user.organisation.name,
-            "practitioner_name": None, "practitioner_role": None, "phone": None,
-            "email": None, "address": None, "start_date": None, "lead_professional": False,
-            "caf_completed": False, "consent_given_by": None, "consent_relationship": None,
-            "consent_date": None}
+    """The importing setting as the child's education setting (involvements.build fills
+    the rest in as empty)."""
+    return {"service_type": "education_setting", "service_name": user.organisation.name}
 
 
 def _match(user: User, data: dict) -> tuple[RowOutcome, int | None]:
