@@ -59,7 +59,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     limiter.init_app(app)  # first: a flood is refused before any other work
     from app.security import refuse_unreadable
+    from app.views.imports import allow_import_upload
 
+    app.before_request(allow_import_upload)  # the one form that takes a large file
     app.before_request(refuse_unreadable)  # before the forms read a byte (CSRF included)
     csrf.init_app(app)  # before the sign-in gate, so a bad token is refused first
     htmx.init_app(app)
@@ -95,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         documents,
         eligibility,
         enrol,
+        imports,
         main,
         mediated,
         records,
@@ -105,7 +108,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, enrol, account, admin, children, records, search, audit,
                    shields, eligibility, archive, mediated, subject_access, documents,
-                   corrections):
+                   corrections, imports):
         app.register_blueprint(module.bp)
 
 
@@ -113,6 +116,7 @@ def _register_template_helpers(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from app.core.clock import format_date, format_datetime
+    from app.core.text import plural
     from app.forms.fields import errors_for_summary
     from app.security import BACKGROUND_HEADER
     from app.services.access import REASON_LABELS
@@ -126,6 +130,7 @@ def _register_template_helpers(app: Flask) -> None:
                             "isodate")
     app.add_template_filter(lambda value: REASON_LABELS.get(value, value), "reason_label")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(plural, "plural")
     app.add_template_filter(format_datetime, "datetime")
     assets = _asset_names(app.static_folder)
 

@@ -10,6 +10,7 @@ from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.datastructures import MultiDict
 
+from app.core.text import plural
 from app.extensions import db
 from app.forms.admin import OperatorUserForm
 from app.models import OrganisationKind, Role, RoleCategory
@@ -33,26 +34,39 @@ def children_import(file, organisation, actor, dry_run):
     print the preview's counts and errors, then (without --dry-run) apply the new and
     matched rows. A refused file exits 2 and writes nothing."""
     from app.services import imports
+    from app.services.imports import jobs
 
     user = accounts.find_user_by_email(actor)
     if user is None or user.organisation.name != organisation or not user.is_active:
         raise click.ClickException(f"No active user {actor} in {organisation}")
+    content = file.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
     try:
-        kind, found = imports.read(file.read(current_app.config["IMPORT_MAX_BYTES"] + 1))
+        kind, found = imports.read(content)
     except imports.Refused as refused:
         click.echo(f"Refused: {refused}", err=True)
         sys.exit(2)
-    result = imports.preview(user, found, kind)
-    counts = result.counts()
-    click.echo(f"{len(result.rows)} rows: {counts['new']} new, {counts['matched']} matched, "
-               f"{counts['unchanged']} already recorded, {counts['held']} held for you to "
-               f"decide, {counts['held_management']} held for the management team, "
+    if dry_run:
+        result = imports.preview(user, found, kind)
+        _print_preview(result.counts(), [(r.number, column, message) for r in result.rows
+                                         for column, message in r.errors])
+        return
+    job_id = jobs.start(user, file.name, content)
+    jobs.run(job_id)  # check, as the queue would
+    _print_preview(jobs.counts(job_id), jobs.errors(job_id))
+    jobs.confirm(user, job_id)
+    jobs.run(job_id)  # apply
+    done = jobs.counts(job_id)
+    click.echo(f"Applied: {plural(done['new'], 'new child', 'new children')} added, "
+               f"{plural(done['matched'], 'existing record')} now list your setting.")
+
+
+def _print_preview(counts, errors) -> None:
+    click.echo(f"{sum(counts.values())} rows: {counts['new']} new, {counts['matched']} "
+               f"matched, {counts['unchanged']} already recorded, {counts['held']} held for "
+               f"you to decide, {counts['held_management']} held for the management team, "
                f"{counts['error']} with errors")
-    for row in result.rows:
-        for column, message in row.errors:
-            click.echo(f"  row {row.number}, {column or 'row'}: {message}")
-    if not dry_run:
-        click.echo(f"Applied {imports.apply(user, result)} rows.")
+    for number, column, message in errors:
+        click.echo(f"  row {number}, {column or 'row'}: {message}")
 
 
 @jobs_cli.command("run")

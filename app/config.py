@@ -90,6 +90,8 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         # The job queue's SQLite file when REDIS_URL is not set (default instance/jobs.sqlite)
         "JOBS_DATABASE": os.environ.get("JOBS_DATABASE"),
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),
+        "IMPORT_KEEP_HOURS": int(os.environ.get("IMPORT_KEEP_HOURS", "72")),
+        "IMPORT_LEASE_SECONDS": int(os.environ.get("IMPORT_LEASE_SECONDS", "60")),
         "SEARCH_CAP": int(os.environ.get("SEARCH_CAP", "20")),
         "MONITOR_DAILY_VIEWS": int(os.environ.get("MONITOR_DAILY_VIEWS", "50")),
         "SAR_SECOND_APPROVAL": os.environ.get("SAR_SECOND_APPROVAL", "1") != "0",

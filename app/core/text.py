@@ -42,3 +42,8 @@ def _why(char: str) -> str:
     if char == "\n":
         return "must be on one line"
     return "contains hidden control characters: type it again"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """ "1 child", "2 children", "0 rows": the count with the right form of the noun."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"

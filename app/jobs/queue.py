@@ -51,8 +51,9 @@ class JobQueue:
         return declare
 
     def on_startup(self, func: Callable) -> Callable:
-        """Run when a consumer starts (e.g. queue again work a killed consumer left)."""
-        self._startup.append(func)
+        """Run when a consumer's worker starts (e.g. queue again work a killed consumer
+        left); also takes a declared task."""
+        self._startup.append(func.func if isinstance(func, _Handle) else func)
         return func
 
     def init_app(self, app: Flask) -> None:

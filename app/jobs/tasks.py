@@ -9,6 +9,7 @@ from huey import crontab
 from app.core.clock import now
 from app.jobs import queue
 from app.services import drafts, retention
+from app.services.imports import jobs as import_jobs
 
 log = logging.getLogger(__name__)
 
@@ -26,3 +27,24 @@ def nightly_retention() -> None:
 def expire_drafts() -> None:
     """Abandoned add-child drafts go within the hour after their day is up."""
     drafts.expire()
+
+
+@queue.task(retries=0)
+def run_import(job_id: int) -> None:
+    """Check an uploaded file, or add its children once confirmed (leased: a second run
+    of the same job while one works does nothing)."""
+    import_jobs.run(job_id)
+
+
+@queue.on_startup
+@queue.periodic(crontab(minute="*"))
+def resume_imports() -> None:
+    """Take up imports no worker holds: a consumer killed half-way, or a lost message."""
+    for job_id in import_jobs.stalled():
+        run_import.enqueue(job_id)
+
+
+@queue.periodic(crontab(minute="45"))
+def expire_imports() -> None:
+    """Imports nobody confirmed within IMPORT_KEEP_HOURS are abandoned (file and rows go)."""
+    import_jobs.expire()

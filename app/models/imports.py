@@ -7,7 +7,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.clock import now
 from app.extensions import db
@@ -40,6 +40,15 @@ class RowOutcome(enum.StrEnum):
     held_management = "held_management"  # a record the importer may not see
     error = "error"
     unchanged = "unchanged"       # matched, and nothing to add
+    left_out = "left_out"         # a person chose to leave it out of this import
+
+    @property
+    def label(self) -> str:
+        """Plain-English outcome."""
+        return {"new": "New child", "matched": "Matches a record: your setting is added",
+                "held": "For you to decide", "held_management":
+                "Held for the management team", "error": "Has errors",
+                "unchanged": "Already recorded", "left_out": "Left out"}[self.value]
 
 
 class ImportJob(db.Model):
@@ -65,6 +74,8 @@ class ImportJob(db.Model):
     started_applying_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     failure: Mapped[str | None] = mapped_column(sa.Text)
+
+    user = relationship("User", lazy="joined")
 
 
 class ImportRow(db.Model):

@@ -58,14 +58,28 @@ class Match:
     child: Child
     reasons: list[str]
 
+    @property
+    def is_certain(self) -> bool:
+        """Certain enough to act on without asking a person (an import does): the same
+        national identifier, or the very same names and date of birth. Similar names are
+        never enough on their own: twins share a family name and a birthday."""
+        return is_certain(self.reasons)
 
-def _name_reasons(child: Child, family: str, given: str) -> list[str]:
+
+def is_certain(reasons: list[str]) -> bool:
+    """See Match.is_certain."""
+    national = {f"same {s.label}" for s in Scheme if s != Scheme.local}
+    return bool(national.intersection(reasons)) or {
+        "same date of birth", "same family name", "same given name"} <= set(reasons)
+
+
+def _name_reasons(child, family: str, given: str) -> list[str]:
     same_order = (_similar(child.family_key, family) >= FAMILY_THRESHOLD
                   and _similar(_first(child.given_key), _first(given)) >= GIVEN_THRESHOLD)
     if same_order:
         exact = child.family_key == family
         return ["same date of birth", "same family name" if exact else "similar family name",
-                "similar given name"]
+                "same given name" if child.given_key == given else "similar given name"]
     swapped = (_similar(child.family_key, _first(given)) >= FAMILY_THRESHOLD
                and _similar(_first(child.given_key), family) >= GIVEN_THRESHOLD)
     if swapped:
@@ -73,27 +87,67 @@ def _name_reasons(child: Child, family: str, given: str) -> list[str]:
     return []
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the rules need of an existing record: its id and name keys."""
+
+    id: int
+    family_key: str
+    given_key: str
+
+
+def _chunks(values: list, size: int = 900):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class Index:
+    """The active records that rows could match, looked up once for many rows (an import
+    checks hundreds at a time); likely_matches is the one-row case of the same rules."""
+
+    def __init__(self, days: set[date], identifiers: set[tuple[Scheme, str]]):
+        self.by_day: dict[date, list[Known]] = {}
+        for day_chunk in _chunks(sorted(days)):
+            for child_id, family, given, born in db.session.execute(
+                    sa.select(Child.id, Child.family_key, Child.given_key, Child.date_of_birth)
+                    .where(Child.date_of_birth.in_(day_chunk),
+                           Child.status == ChildStatus.active)):
+                self.by_day.setdefault(born, []).append(Known(child_id, family, given))
+        self.by_identifier: dict[tuple[Scheme, str], list[int]] = {}
+        national = sorted((s, v) for s, v in identifiers if v and s != Scheme.local)
+        for chunk in _chunks(sorted({v for _, v in national})):
+            for scheme, value, child_id in db.session.execute(
+                    sa.select(Identifier.scheme, Identifier.value, Identifier.child_id)
+                    .join(Child, Child.id == Identifier.child_id)
+                    .where(Identifier.value.in_(chunk), Identifier.scheme != Scheme.local,
+                           Child.status == ChildStatus.active)):
+                self.by_identifier.setdefault((scheme, value), []).append(child_id)
+
+    def matches(self, *, given_names: str, family_name: str, date_of_birth: date,
+                identifier_values: dict[Scheme, str]) -> list[tuple[int, list[str]]]:
+        """(record id, reasons) of every record that may be this child, strongest first."""
+        found: dict[int, list[str]] = {}
+        for scheme in Scheme:  # in the order of the schemes, as reasons are read
+            value = identifier_values.get(scheme)
+            if value and scheme != Scheme.local:
+                for child_id in self.by_identifier.get((scheme, value), []):
+                    found.setdefault(child_id, []).append(f"same {scheme.label}")
+        family, given = name_key(family_name), name_key(given_names)
+        for known in self.by_day.get(date_of_birth, []):
+            reasons = _name_reasons(known, family, given)
+            if reasons:
+                found.setdefault(known.id, []).extend(reasons)
+        return sorted(found.items(), key=lambda item: -len(item[1]))
+
+
 def likely_matches(*, given_names: str, family_name: str, date_of_birth: date,
                    identifier_values: dict[Scheme, str], exclude_id: int | None = None,
                    ) -> list[Match]:
     """Active records that may be this child, strongest first."""
-    found: dict[int, Match] = {}
-    national = {s: v for s, v in identifier_values.items() if v and s != Scheme.local}
-    if national:
-        clauses = [sa.and_(Identifier.scheme == s, Identifier.value == v)
-                   for s, v in national.items()]
-        rows = db.session.execute(
-            sa.select(Identifier.scheme, Child).join(Child, Child.id == Identifier.child_id)
-            .where(sa.or_(*clauses), Child.status == ChildStatus.active)).all()
-        for scheme, child in rows:
-            match = found.setdefault(child.id, Match(child, []))
-            match.reasons.append(f"same {scheme.label}")
-    family, given = name_key(family_name), name_key(given_names)
-    same_day = db.session.scalars(sa.select(Child).where(
-        Child.date_of_birth == date_of_birth, Child.status == ChildStatus.active))
-    for child in same_day:
-        reasons = _name_reasons(child, family, given)
-        if reasons:
-            found.setdefault(child.id, Match(child, [])).reasons.extend(reasons)
-    found.pop(exclude_id, None)
-    return sorted(found.values(), key=lambda m: -len(m.reasons))
+    index = Index({date_of_birth}, set(identifier_values.items()))
+    found = [(i, r) for i, r in index.matches(
+        given_names=given_names, family_name=family_name, date_of_birth=date_of_birth,
+        identifier_values=identifier_values) if i != exclude_id]
+    records = {c.id: c for c in db.session.scalars(
+        sa.select(Child).where(Child.id.in_([i for i, _ in found])))} if found else {}
+    return [Match(records[i], reasons) for i, reasons in found]

@@ -166,7 +166,7 @@ def shielded_access(days: int = 30, limit: int = 200) -> list[Row]:
     return [_row(*r) for r in db.session.execute(query.limit(limit))]
 
 
-def _cell(value) -> str:
+def spreadsheet_cell(value) -> str:
     """Spreadsheets run cells starting with = + - @ (and tab/CR) as formulas: defuse them."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -180,9 +180,9 @@ def to_csv(filters: Filters, limit: int = 100_000) -> str:
                      "child reference", "reason", "reason given", "from", "shielded"])
     for row in db.session.execute(_query(filters).limit(limit)):
         r = _row(*row)
-        writer.writerow([_cell(v) for v in (r.seq, r.when, r.who, r.organisation, r.action,
-                                            r.outcome, r.child_id, r.reason, r.reason_text,
-                                            r.ip, "yes" if r.shielded else "no")])
+        writer.writerow([spreadsheet_cell(v) for v in (
+            r.seq, r.when, r.who, r.organisation, r.action, r.outcome, r.child_id, r.reason,
+            r.reason_text, r.ip, "yes" if r.shielded else "no")])
     return out.getvalue()
 
 

@@ -145,7 +145,7 @@ def test_entering_a_duplicate_offers_the_existing_record(app):
     assert response.location.endswith("/matches")
     page = client.get(response.location).get_data(as_text=True)
     assert "may already have a record" in page
-    assert "same date of birth, same family name, similar given name" in page.lower()
+    assert "same date of birth, same family name, same given name" in page.lower()
     existing = re.search(r'name="decision" type="radio" value="(\d+)"', page).group(1)
     chosen = _post(client, response.location, {"decision": existing})
     assert chosen.status_code == 302

@@ -12,17 +12,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Child, Role, RowOutcome, Scheme, User
-from app.services import audit, children, disclosure, matching
+from app.services import disclosure, matching
 from app.services.imports import files, rows
 from app.services.imports.ctf import ctf_rows
-from app.services.transaction import atomic
 
-__all__ = ["Preview", "Refused", "apply", "preview", "read"]
+__all__ = ["Checker", "Preview", "Refused", "decide", "find", "index_for", "may_import",
+           "preview", "read", "records", "shown_candidates"]
 
 
 @dataclass
@@ -61,80 +63,134 @@ def read(content: bytes) -> tuple[str, list[tuple[int, dict[str, str]]]]:
     return kind, found
 
 
+def may_import(user: User) -> bool:
+    """Data entry, practitioners and the management team import into their setting."""
+    return user.role in (Role.data_entry, Role.practitioner) or user.is_management
+
+
+def shown_candidates(user: User, data: dict) -> tuple[list[disclosure.RowView], list[int]]:
+    """The records a held row may be, as the person deciding may see them (the duplicate
+    candidate projection of manual entry, made now), and the ids of the others."""
+    found = find(index_for([data]), data)
+    known = records({i for i, _ in found})
+    shown = [disclosure.duplicate_candidate(user, known[i], reasons) for i, reasons in found]
+    return [r for r in shown if r], [i for (i, _), r in zip(found, shown, strict=True) if not r]
+
+
 def _school_service(user: User) -> dict:
     """The importing setting as the child's education setting (involvements.build fills
     the rest in as empty)."""
     return {"service_type": "education_setting", "service_name": user.organisation.name}
 
 
-def _match(user: User, data: dict) -> tuple[RowOutcome, int | None]:
-    details = data["details"]
-    found = matching.likely_matches(
-        given_names=details["given_names"], family_name=details["family_name"],
-        date_of_birth=date.fromisoformat(details["date_of_birth"]),
-        identifier_values={Scheme(k): v for k, v in data["identifiers"].items()})
+def _conflicts(row_identifiers: dict[str, str], child: Child) -> bool:
+    """The row and the record hold different values of the same national identifier."""
+    held = {i.scheme.value: i.value for i in child.identifiers if i.scheme != Scheme.local}
+    return any(held.get(s, v) != v for s, v in row_identifiers.items() if s != "local")
+
+
+def decide(user: User, data: dict, found: list[tuple[int, list[str]]],
+           records: dict[int, Child]) -> tuple[RowOutcome, int | None]:
+    """What to do with a checked row given the records it may match: add it (new), add the
+    setting to its one certain match (matched, or unchanged if already there), or hold it
+    for a person (several candidates, or only similar names: twins), or for the management
+    team (a candidate the importer may not open is never shown)."""
     if not found:
         return RowOutcome.new, None
-    if any(not disclosure.may_open(user, m.child) for m in found):
+    if any(not disclosure.may_open(user, records[i]) for i, _ in found):
         return RowOutcome.held_management, None
-    strong = [m for m in found if any(r.startswith("same ") and r != "same date of birth"
-                                      for r in m.reasons)]
-    if len(found) == 1 and strong:
-        child = found[0].child
-        involved = disclosure.is_involved(user, child)
-        return (RowOutcome.unchanged if involved else RowOutcome.matched), child.id
-    return RowOutcome.held, None
+    (child_id, reasons), = found if len(found) == 1 else [(None, [])]
+    child = records.get(child_id)
+    if child is None or not matching.is_certain(reasons) or _conflicts(
+            data["identifiers"], child):
+        return RowOutcome.held, None
+    involved = disclosure.is_involved(user, child)
+    return (RowOutcome.unchanged if involved else RowOutcome.matched), child.id
 
 
-def preview(user: User, found: list[tuple[int, dict[str, str]]], kind: str) -> Preview:
-    """Check and match every row; writes nothing."""
-    if user.role not in (Role.data_entry, Role.practitioner) and not user.is_management:
-        raise NotAllowed()
-    results, seen = [], {}
-    for number, cells in found:
-        data, errors = rows.check(cells)
-        if errors:
-            results.append(RowResult(number, RowOutcome.error, errors=errors))
-            continue
-        again = [(s, v) for s, v in data["identifiers"].items() if (s, v) in seen]
-        if again:
-            scheme, value = again[0]
-            results.append(RowResult(number, RowOutcome.error, errors=[(
-                rows.IDENTIFIER_COLUMNS[scheme],
-                f"The same identifier is on row {seen[(scheme, value)]}")]))
-            continue
-        seen.update({(s, v): number for s, v in data["identifiers"].items()})
-        data["services"] = [_school_service(user)]
-        outcome, child_id = _match(user, data)
-        results.append(RowResult(number, outcome, data, child_id=child_id))
+def index_for(datas: list[dict]) -> matching.Index:
+    """The lookup matching needs for these checked rows, made once."""
+    days = {date.fromisoformat(d["details"]["date_of_birth"]) for d in datas}
+    ids = {(Scheme(s), v) for d in datas for s, v in d["identifiers"].items()}
+    return matching.Index(days, ids)
+
+
+def find(index: matching.Index, data: dict) -> list[tuple[int, list[str]]]:
+    """The records a checked row may be, by the duplicate rules of manual entry."""
+    details = data["details"]
+    return index.matches(given_names=details["given_names"],
+                         family_name=details["family_name"],
+                         date_of_birth=date.fromisoformat(details["date_of_birth"]),
+                         identifier_values={Scheme(k): v
+                                            for k, v in data["identifiers"].items()})
+
+
+def records(ids) -> dict[int, Child]:
+    """The candidate records, with what the policy and the conflict check read."""
+    if not ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(
+        sa.select(Child).where(Child.id.in_(sorted(ids)))
+        .options(selectinload(Child.involvements), selectinload(Child.identifiers)))}
+
+
+class Checker:
+    """Checks rows batch by batch (each row with the add-child forms, then matched), keeping
+    what it has seen so that a pupil twice in one file is caught."""
+
+    def __init__(self, user: User):
+        if not may_import(user):
+            raise NotAllowed()
+        self.user = user
+        self.seen: dict[tuple, int] = {}
+
+    def remember(self, number: int, data: dict) -> None:
+        """A row checked before (a resumed job): later rows are compared with it too."""
+        for key in self._keys(data):
+            self.seen.setdefault(key, number)
+
+    @staticmethod
+    def _keys(data: dict) -> list[tuple]:
+        details = data["details"]
+        return [("id", s, v) for s, v in sorted(data["identifiers"].items())] + [(
+            "name", matching.name_key(details["family_name"]),
+            matching.name_key(details["given_names"]), details["date_of_birth"])]
+
+    def _again(self, number: int, data: dict) -> RowResult | None:
+        for key in self._keys(data):
+            if key in self.seen:
+                column = (rows.IDENTIFIER_COLUMNS[key[1]] if key[0] == "id" else "")
+                return RowResult(number, RowOutcome.error, errors=[(
+                    column, f"This pupil is also on row {self.seen[key]}")])
+        self.remember(number, data)
+        return None
+
+    def check(self, batch: list[tuple[int, dict[str, str]]]) -> list[RowResult]:
+        """Check and match a batch of rows; writes nothing."""
+        results: list[RowResult] = []
+        for number, cells in batch:
+            data, errors = rows.check(cells)
+            if errors:
+                results.append(RowResult(number, RowOutcome.error, errors=errors))
+                continue
+            data["services"] = [_school_service(self.user)]
+            results.append(self._again(number, data) or RowResult(number, RowOutcome.new,
+                                                                  data))
+        checked = [r for r in results if r.data is not None]
+        index = index_for([r.data for r in checked]) if checked else None
+        found = {r.number: find(index, r.data) for r in checked}
+        known = records({i for matches in found.values() for i, _ in matches})
+        for row in checked:
+            row.outcome, row.child_id = decide(self.user, row.data, found[row.number], known)
+        return results
+
+
+def preview(user: User, found: list[tuple[int, dict[str, str]]], kind: str,
+            batch: int = 500) -> Preview:
+    """Check and match every row in memory (the command line's --dry-run); writes
+    nothing."""
+    checker = Checker(user)
+    results = [r for start in range(0, len(found), batch)
+               for r in checker.check(found[start:start + batch])]
     db.session.rollback()  # matching only read: end the read before any write
     return Preview(kind, results)
-
-
-@atomic
-def _apply_row(user: User, row: RowResult) -> int:
-    if row.outcome == RowOutcome.new:
-        return children.create_from_draft(user, row.data).id
-    child = db.session.get(Child, row.child_id)
-    children.add_draft_involvements_to(user, child, row.data)
-    return child.id
-
-
-@atomic
-def _record(user: User, kind: str, counts: Counter, applied: int) -> None:
-    audit.record("import.applied", organisation_id=user.organisation_id,
-                 detail={"kind": kind, "applied": applied,
-                         **{str(k): v for k, v in sorted(counts.items())}})
-
-
-def apply(user: User, result: Preview) -> int:
-    """Create the new children and add the setting to the matched ones, each row in its own
-    transaction with its audit events; rows held or in error are left. Returns how many
-    rows were applied."""
-    applied = 0
-    for row in result.rows:
-        if row.outcome in (RowOutcome.new, RowOutcome.matched):
-            row.child_id = _apply_row(user, row)
-            applied += 1
-    _record(user, result.kind, result.counts(), applied)
-    return applied

@@ -1,0 +1,45 @@
+"""Made-up school rolls as a MIS exports them (CSV), for the import tests and bench."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import string
+from datetime import date, timedelta
+
+from stdnum.gb import upn
+
+HEADER = ["UPN", "Surname", "Forename", "Date of birth", "Sex", "Address line 1", "Town",
+          "Postcode", "Contact 1 name", "Contact 1 relationship",
+          "Contact 1 parental responsibility", "Contact 1 phone"]
+
+
+def _letters(n: int, width: int = 4) -> str:
+    out = ""
+    for _ in range(width):
+        n, digit = divmod(n, 26)
+        out = string.ascii_lowercase[digit] + out
+    return out
+
+
+def pupil_upn(n: int, la: str = "801") -> str:
+    """A valid UPN, different for each n."""
+    body = f"{la}{n:09d}"
+    return upn.calc_check_digit(body) + body
+
+
+def roll(count: int, *, start: int = 0, seed: int = 7) -> bytes:
+    """A CSV export of count pupils, each with a UPN, one contact and a valid address."""
+    rng = random.Random(seed)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for n in range(start, start + count):
+        family = "Roll" + _letters(n)
+        born = date(2010, 9, 1) + timedelta(days=rng.randrange(0, 12 * 365))
+        writer.writerow([pupil_upn(n), family, rng.choice(["Amelia", "Dan", "Zara", "Oliver"]),
+                         born.strftime("%d/%m/%Y"), rng.choice("FM"),
+                         f"{rng.randrange(1, 200)} High Street", "Bristol", "BS1 4DJ",
+                         f"Sam {family}", "Mother", "Yes", "07700 900 555"])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
