@@ -7,7 +7,7 @@ PORT   ?= 5000
 
 export FLASK_APP := wsgi
 
-.PHONY: run test lint assets migrate clean
+.PHONY: run test lint assets migrate clean bench
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: the self-contained benchmarks (not part of test; see README "Benchmarks")
+bench: $(VENV)/.dev
+	$(BIN)/python bench/audit_chain.py --events 5000
+	$(BIN)/python bench/sar_pdf.py
+	$(BIN)/python bench/import_roll.py --rows $${ROWS:-100000}
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench

@@ -15,7 +15,7 @@ HEADER = ["UPN", "Surname", "Forename", "Date of birth", "Sex", "Address line 1"
           "Contact 1 parental responsibility", "Contact 1 phone"]
 
 
-def _letters(n: int, width: int = 4) -> str:
+def _letters(n: int, width: int = 5) -> str:
     out = ""
     for _ in range(width):
         n, digit = divmod(n, 26)

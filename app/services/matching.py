@@ -102,26 +102,50 @@ def _chunks(values: list, size: int = 900):
 
 
 class Index:
-    """The active records that rows could match, looked up once for many rows (an import
-    checks hundreds at a time); likely_matches is the one-row case of the same rules."""
+    """The active records that rows could match, looked up for many rows at once (an
+    import checks hundreds at a time, and keeps one index for the whole file: each day's
+    records are read once); likely_matches is the one-row case of the same rules."""
 
-    def __init__(self, days: set[date], identifiers: set[tuple[Scheme, str]]):
+    def __init__(self):
         self.by_day: dict[date, list[Known]] = {}
-        for day_chunk in _chunks(sorted(days)):
-            for child_id, family, given, born in db.session.execute(
-                    sa.select(Child.id, Child.family_key, Child.given_key, Child.date_of_birth)
-                    .where(Child.date_of_birth.in_(day_chunk),
-                           Child.status == ChildStatus.active)):
-                self.by_day.setdefault(born, []).append(Known(child_id, family, given))
         self.by_identifier: dict[tuple[Scheme, str], list[int]] = {}
-        national = sorted((s, v) for s, v in identifiers if v and s != Scheme.local)
-        for chunk in _chunks(sorted({v for _, v in national})):
-            for scheme, value, child_id in db.session.execute(
-                    sa.select(Identifier.scheme, Identifier.value, Identifier.child_id)
-                    .join(Child, Child.id == Identifier.child_id)
-                    .where(Identifier.value.in_(chunk), Identifier.scheme != Scheme.local,
-                           Child.status == ChildStatus.active)):
-                self.by_identifier.setdefault((scheme, value), []).append(child_id)
+        self.top_id = 0  # records above this id were made after their day was read
+
+    def load(self, days: set[date], identifiers: set[tuple[Scheme, str]]) -> Index:
+        """Read the records born on days not read yet, and (afresh) those holding these
+        identifiers (closed records too: the caller reads the candidates and drops them)."""
+        new_days = sorted(days - self.by_day.keys())
+        if new_days and not self.by_day:
+            self.top_id = db.session.scalar(sa.select(sa.func.max(Child.id))) or 0
+        for day in new_days:
+            self.by_day[day] = []
+        for chunk in _chunks(new_days):
+            self._add(sa.and_(Child.date_of_birth.in_(chunk), Child.id <= self.top_id))
+        wanted = {(s, v) for s, v in identifiers if v and s != Scheme.local}
+        self.by_identifier.update({key: [] for key in wanted})
+        for scheme in {s for s, _ in wanted}:  # one scheme at a time: its index is used
+            for chunk in _chunks(sorted(v for s, v in wanted if s == scheme)):
+                for value, child_id in db.session.execute(
+                        sa.select(Identifier.value, Identifier.child_id)
+                        .where(Identifier.scheme == scheme, Identifier.value.in_(chunk))):
+                    self.by_identifier[(scheme, value)].append(child_id)
+        return self
+
+    def refresh(self) -> None:
+        """Add the records made since the days were read (a long import meets them)."""
+        top = db.session.scalar(sa.select(sa.func.max(Child.id))) or 0
+        if top > self.top_id and self.by_day:
+            self._add(sa.and_(Child.id > self.top_id, Child.id <= top))
+        self.top_id = max(top, self.top_id)
+
+    def _add(self, where) -> None:
+        # status is checked here, not in SQL: with it there, SQLite (no statistics) walks
+        # the status index (every active child) instead of the date of birth index
+        for child_id, family, given, born, status in db.session.execute(
+                sa.select(Child.id, Child.family_key, Child.given_key, Child.date_of_birth,
+                          Child.status).where(where)):
+            if born in self.by_day and status == ChildStatus.active:
+                self.by_day[born].append(Known(child_id, family, given))
 
     def matches(self, *, given_names: str, family_name: str, date_of_birth: date,
                 identifier_values: dict[Scheme, str]) -> list[tuple[int, list[str]]]:
@@ -144,10 +168,10 @@ def likely_matches(*, given_names: str, family_name: str, date_of_birth: date,
                    identifier_values: dict[Scheme, str], exclude_id: int | None = None,
                    ) -> list[Match]:
     """Active records that may be this child, strongest first."""
-    index = Index({date_of_birth}, set(identifier_values.items()))
+    index = Index().load({date_of_birth}, set(identifier_values.items()))
     found = [(i, r) for i, r in index.matches(
         given_names=given_names, family_name=family_name, date_of_birth=date_of_birth,
         identifier_values=identifier_values) if i != exclude_id]
-    records = {c.id: c for c in db.session.scalars(
-        sa.select(Child).where(Child.id.in_([i for i, _ in found])))} if found else {}
-    return [Match(records[i], reasons) for i, reasons in found]
+    records = {c.id: c for c in db.session.scalars(sa.select(Child).where(
+        Child.id.in_([i for i, _ in found]), Child.status == ChildStatus.active))} if found else {}
+    return [Match(records[i], reasons) for i, reasons in found if i in records]

@@ -38,13 +38,14 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
     def unit(*args: P.args, **kwargs: P.kwargs) -> R:
         if _depth.get():
             return service(*args, **kwargs)  # inside another unit: join it
-        if (db.engine.dialect.name == "sqlite" and db.session().in_transaction()
-                and not unsaved_writes(db.session())):
-            db.session.rollback()  # end the request's read; a reader is never upgraded
         token = _depth.set(1)
         acting = (actor.begin(args[0], None) if args and isinstance(args[0], User)
                   and actor.current() == actor.NOBODY else None)
         try:
+            # after actor.begin, which may load an expired user and so begin a read
+            if (db.engine.dialect.name == "sqlite" and db.session().in_transaction()
+                    and not unsaved_writes(db.session())):
+                db.session.rollback()  # end the request's read; a reader is never upgraded
             with writing():
                 result = service(*args, **kwargs)
                 db.session.commit()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from app.services.monitoring import _cell
+from app.services.monitoring import spreadsheet_cell
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import details, events, make_child, open_record, person
 
@@ -94,7 +94,7 @@ def test_csv_export_escapes_formulas_and_is_audited(world):
     assert events(app, "audit.exported")
     for raw, safe in (("=1+1", "'=1+1"), ("+44", "'+44"), ("-2", "'-2"), ("@SUM", "'@SUM"),
                       ("plain", "plain"), (None, "")):
-        assert _cell(raw) == safe
+        assert spreadsheet_cell(raw) == safe
 
 
 def test_everyone_sees_their_own_history(world):

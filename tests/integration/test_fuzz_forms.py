@@ -61,6 +61,7 @@ ENDS_SOMETHING = {
     "subject_access.release", "admin.act", "records.merge", "records.end_involvement",
     "records.remove_carer", "children.remove_item", "account.end_session", "shields.review",
     "shields.answer", "corrections.detail", "account.confirm_authenticator",
+    "imports.confirm", "imports.abandon",
 }
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 EXAMPLES = 5  # per form, in make test; bench/fuzz_forms.py runs many more
@@ -346,8 +347,24 @@ def _released_link(app, manager, manager_id) -> str:
     return re.search(r'id="document-link">http://localhost([^<]+)<', page).group(1)
 
 
+def import_world(app) -> list[tuple[object, str]]:
+    """An import checked and waiting for a person, with a row held (a twin's record)."""
+    from app.services.imports import jobs
+
+    client, user_id = person(app, "practitioner", "Hilltop School", "head@hilltop.example")
+    other = person(app, "data_entry", "St Anne's", "ann@stannes.example")[1]
+    make_child(app, other, data={"details": details(given="Amelie"), "services": []})
+    with app.app_context():
+        job_id = jobs.start(db.session.get(User, user_id), "roll.csv", (
+            b"Surname,Forename,Date of birth,Sex\r\nO'Neill,Amelia,14/02/2016,F\r\n"
+            b"Okafor,Dan,31/02/2015,M\r\n"))
+        jobs.run(job_id)
+    return [(client, "/imports/"), (client, f"/imports/{job_id}"),
+            (client, f"/imports/{job_id}/abandon")]
+
+
 WORLDS: dict[str, Callable] = {"main": main_world, "arrival": arrival_world,
-                               "first run": first_run_world}
+                               "first run": first_run_world, "import": import_world}
 
 
 def _check(app, run: Run):
@@ -378,6 +395,7 @@ WORLD_ENDPOINTS = {
     "arrival": {"auth.sign_in", "auth.sign_in_code", "documents.collect", "enrol.password",
                 "enrol.authenticator", "enrol.reenrol"},
     "first run": {"enrol.setup"},
+    "import": {"imports.index", "imports.decide", "imports.confirm", "imports.abandon"},
 }
 
 

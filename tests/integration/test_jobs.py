@@ -1,5 +1,6 @@
 """The job queue (issue 15): real Huey consumers on SQLite and on Redis run our tasks inside
-the app; the periodic tasks are the nightly retention and the hourly draft expiry; the
+the app; the periodic tasks are the nightly retention, the hourly draft and import
+expiry and the sweep for stalled imports; the
 queue is in /healthz and `flask jobs status`."""
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def test_a_queued_task_runs_in_a_consumer_inside_the_app(make_app, queue):
 def test_the_periodic_tasks_are_the_nightly_retention_and_hourly_drafts(app):
     huey = huey_of(app)
     periodic = {t.__name__: t() for t in huey._registry._periodic_tasks}
-    assert set(periodic) == {"nightly_retention", "expire_drafts"}
+    assert set(periodic) == {"nightly_retention", "expire_drafts", "resume_imports",
+                             "expire_imports"}
     night = datetime(2026, 11, 24, 2, 30)  # Huey asks in UTC
     assert periodic["nightly_retention"].validate_datetime(night)
     assert not periodic["nightly_retention"].validate_datetime(night + timedelta(hours=1))
@@ -63,3 +65,32 @@ def test_queue_status_and_health(make_app, tmp_path):
     broken = make_app(JOBS_DATABASE=str(tmp_path / "missing" / "jobs.sqlite"))
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503 and "queue" in response.get_data(as_text=True)
+
+
+def test_a_job_acting_as_an_expired_user_takes_the_write_lock_before_reading(sqlite_app):
+    """Found by the import bench: a job passes a user whose attributes expired at the last
+    commit; loading it (to know who acts) began a deferred read, so the service's writes
+    ran in that reader's transaction, and failed at once with "database is locked" when
+    another process had written meanwhile (a stale reader cannot be upgraded). The unit of
+    work now ends that read and writes in a transaction begun IMMEDIATE."""
+    from app.models import User
+    from app.services import drafts
+
+    _, user_id = person(sqlite_app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement.split()[0].upper() + (
+            " IMMEDIATE" if statement.upper().startswith("BEGIN IMMEDIATE") else ""))
+
+    with sqlite_app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.commit()  # expires the user, as a job's earlier step does
+        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            drafts.new_draft(user)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", seen)
+    first_write = next(i for i, s in enumerate(statements) if s in ("INSERT", "DELETE"))
+    begins = [s for s in statements[:first_write] if s.startswith("BEGIN")]
+    assert begins[-1] == "BEGIN IMMEDIATE", statements

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.errors import NotAllowed, Refused
 from app.extensions import db
-from app.models import Child, Role, RowOutcome, Scheme, User
+from app.models import Child, ChildStatus, Role, RowOutcome, Scheme, User
 from app.services import disclosure, matching
 from app.services.imports import files, rows
 from app.services.imports.ctf import ctf_rows
@@ -71,8 +71,8 @@ def may_import(user: User) -> bool:
 def shown_candidates(user: User, data: dict) -> tuple[list[disclosure.RowView], list[int]]:
     """The records a held row may be, as the person deciding may see them (the duplicate
     candidate projection of manual entry, made now), and the ids of the others."""
-    found = find(index_for([data]), data)
-    known = records({i for i, _ in found})
+    matches, known = match_all(matching.Index(), {0: data})
+    found = matches[0]
     shown = [disclosure.duplicate_candidate(user, known[i], reasons) for i, reasons in found]
     return [r for r in shown if r], [i for (i, _), r in zip(found, shown, strict=True) if not r]
 
@@ -108,11 +108,14 @@ def decide(user: User, data: dict, found: list[tuple[int, list[str]]],
     return (RowOutcome.unchanged if involved else RowOutcome.matched), child.id
 
 
+def _keys(datas) -> tuple[set[date], set[tuple[Scheme, str]]]:
+    return ({date.fromisoformat(d["details"]["date_of_birth"]) for d in datas},
+            {(Scheme(s), v) for d in datas for s, v in d["identifiers"].items()})
+
+
 def index_for(datas: list[dict]) -> matching.Index:
-    """The lookup matching needs for these checked rows, made once."""
-    days = {date.fromisoformat(d["details"]["date_of_birth"]) for d in datas}
-    ids = {(Scheme(s), v) for d in datas for s, v in d["identifiers"].items()}
-    return matching.Index(days, ids)
+    """The lookup matching needs for these checked rows (extend it with match_all)."""
+    return matching.Index().load(*_keys(datas))
 
 
 def find(index: matching.Index, data: dict) -> list[tuple[int, list[str]]]:
@@ -125,12 +128,22 @@ def find(index: matching.Index, data: dict) -> list[tuple[int, list[str]]]:
                                             for k, v in data["identifiers"].items()})
 
 
+def match_all(index: matching.Index, datas: dict) -> tuple[dict, dict[int, Child]]:
+    """For each checked row (by key) its candidates, and the candidate records, read now
+    (a record closed since the index was read is no candidate)."""
+    index.load(*_keys(datas.values()))
+    found = {key: find(index, data) for key, data in datas.items()}
+    known = records({i for matches in found.values() for i, _ in matches})
+    return {key: [(i, r) for i, r in matches if i in known]
+            for key, matches in found.items()}, known
+
+
 def records(ids) -> dict[int, Child]:
-    """The candidate records, with what the policy and the conflict check read."""
+    """The active candidate records, with what the policy and the conflict check read."""
     if not ids:
         return {}
     return {c.id: c for c in db.session.scalars(
-        sa.select(Child).where(Child.id.in_(sorted(ids)))
+        sa.select(Child).where(Child.id.in_(sorted(ids)), Child.status == ChildStatus.active)
         .options(selectinload(Child.involvements), selectinload(Child.identifiers)))}
 
 
@@ -143,6 +156,7 @@ class Checker:
             raise NotAllowed()
         self.user = user
         self.seen: dict[tuple, int] = {}
+        self.index = matching.Index()
 
     def remember(self, number: int, data: dict) -> None:
         """A row checked before (a resumed job): later rows are compared with it too."""
@@ -177,9 +191,7 @@ class Checker:
             results.append(self._again(number, data) or RowResult(number, RowOutcome.new,
                                                                   data))
         checked = [r for r in results if r.data is not None]
-        index = index_for([r.data for r in checked]) if checked else None
-        found = {r.number: find(index, r.data) for r in checked}
-        known = records({i for matches in found.values() for i, _ in matches})
+        found, known = match_all(self.index, {r.number: r.data for r in checked})
         for row in checked:
             row.outcome, row.child_id = decide(self.user, row.data, found[row.number], known)
         return results

@@ -23,7 +23,7 @@ from app.core.clock import now
 from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
 from app.models import ImportJob, ImportRow, ImportStatus, RowOutcome, User
-from app.services import audit, children, disclosure, imports
+from app.services import audit, children, disclosure, imports, matching
 from app.services.imports import files
 from app.services.transaction import atomic, in_batches
 
@@ -184,19 +184,20 @@ def _apply(job_id: int) -> None:
                                       ImportRow.outcome != RowOutcome.error)
         .order_by(ImportRow.row_number)))
     db.session.rollback()
+    index = matching.Index()
     for batch in in_batches(todo):
-        _apply_batch(user, job_id, batch)
+        _apply_batch(user, job_id, batch, index)
     _applied(job_id)
 
 
 @atomic
-def _apply_batch(user: User, job_id: int, row_ids) -> None:
+def _apply_batch(user: User, job_id: int, row_ids, index: matching.Index) -> None:
     rows = list(db.session.scalars(sa.select(ImportRow).where(
         ImportRow.id.in_(row_ids), ImportRow.applied.is_(False)).order_by(ImportRow.row_number)))
     datas = {row.id: json.loads(row.data) for row in rows}
-    index = imports.index_for(list(datas.values()))
-    found = _not_our_own(job_id, {row.id: imports.find(index, datas[row.id]) for row in rows})
-    known = imports.records({i for matches in found.values() for i, _ in matches})
+    index.refresh()  # records made since the last batch, by anyone, are candidates too
+    found, known = imports.match_all(index, datas)
+    found = _not_our_own(job_id, found)
     for row in rows:
         data = datas[row.id]
         row.outcome, row.child_id = _final(user, row, data, found[row.id], known)

@@ -1,0 +1,185 @@
+"""Benchmark the import end to end: a school roll of --rows pupils uploaded through the portal
+into a directory already holding --children children (SQLite), checked and applied by a
+real `flask jobs run` consumer, while a signed-in practitioner keeps opening child pages.
+
+Usage:
+    .venv/bin/python bench/import_roll.py [--rows 100000] [--children 200000] [--dir DIR]
+
+The bench seeds its own database once (DIR/seed-N.sqlite, kept for the next run) and works
+on a copy, so it never writes into a database it did not make. It prints the rows per
+second of the check and of the apply, the consumer's peak memory, and the p95 of a child
+page (reason, then the page with its audit write) idle and during the import, beside a
+baseline: the same rows inserted with bare SQLAlchemy Core (no checks, no matching, no
+audit) into a scratch table in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Child, ImportJob, ImportStatus, Role  # noqa: E402
+from bench.search_and_view import _client, _user  # noqa: E402
+from tests.rolls import roll  # noqa: E402
+
+SECRETS = {"SECRET_KEY": "bench", "AUDIT_HMAC_KEY": "bench", "TOTP_ENCRYPTION_KEY": "bench"}
+
+
+def _env(database: Path, jobs: Path) -> dict:
+    return {**os.environ, **SECRETS, "DATABASE_URL": f"sqlite:///{database}",
+            "JOBS_DATABASE": str(jobs), "FLASK_APP": "wsgi"}
+
+
+def _seed(folder: Path, children: int) -> Path:
+    seed = folder / f"seed-{children}.sqlite"
+    if not seed.exists():
+        partial = seed.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        env = _env(partial, folder / "seed-jobs.sqlite")
+        print(f"seeding {children:,} children (once; kept in {seed}) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "flask", "demo", "seed",  # noqa: S603 - our CLI
+                        "--children", str(children)], cwd=ROOT, env=env, check=True)
+        partial.rename(seed)
+    return seed
+
+
+def _baseline(folder: Path, content: bytes) -> float:
+    """Rows per second for bare Core inserts of the parsed rows, 200 per transaction."""
+    import csv
+    import io
+
+    scratch = folder / "baseline.sqlite"
+    scratch.unlink(missing_ok=True)
+    engine = sa.create_engine(f"sqlite:///{scratch}")
+    meta = sa.MetaData()
+    table = sa.Table("pupils", meta, sa.Column("id", sa.Integer, primary_key=True),
+                     *(sa.Column(f"c{i}", sa.Text) for i in range(12)))
+    meta.create_all(engine)
+    began = time.perf_counter()
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))[1:]
+    for start in range(0, len(rows), 200):
+        with engine.begin() as conn:
+            conn.execute(table.insert(), [{f"c{i}": v for i, v in enumerate(r)}
+                                          for r in rows[start:start + 200]])
+    rate = len(rows) / (time.perf_counter() - began)
+    engine.dispose()
+    scratch.unlink()
+    return rate
+
+
+def _page(client, token, child_id) -> float:
+    began = time.perf_counter()
+    reason = client.post(f"/children/{child_id}/reason?page=record",
+                         data={"category": "coordinating", "csrf_token": token})
+    page = client.get(reason.location)
+    assert page.status_code == 200, page.status_code
+    return (time.perf_counter() - began) * 1000
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def _peak_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--children", type=int, default=200_000)
+    parser.add_argument("--dir", type=Path,
+                        default=Path(tempfile.gettempdir()) / "teamaround-bench")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    work, jobs = args.dir / "import-work.sqlite", args.dir / "import-jobs.sqlite"
+    for path in (work, jobs, Path(f"{work}-wal"), Path(f"{work}-shm")):
+        path.unlink(missing_ok=True)
+    shutil.copy(_seed(args.dir, args.children), work)
+    app = create_app({**SECRETS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work}",
+                      "JOBS_DATABASE": str(jobs), "SESSION_COOKIE_SECURE": False,
+                      "SESSION_COOKIE_NAME": "bench", "WTF_CSRF_SSL_STRICT": False,
+                      "RATELIMIT_ENABLED": False, "IMPORT_MAX_BYTES": 64 * 1024 * 1024})
+    content = roll(args.rows, start=10_000_000)
+    baseline = _baseline(args.dir, content)
+    importer = _user(app, Role.data_entry, "Bench School", "bench.importer@example.org")
+    looker = _user(app, Role.practitioner, "Bench Practice", "bench.practitioner@example.org")
+    upload_client, upload_token = _client(app, "bench.importer@example.org", importer)
+    client, token = _client(app, "bench.practitioner@example.org", looker)
+    with app.app_context():
+        top = db.session.scalar(sa.select(sa.func.max(Child.id)))
+    rng = random.Random(5)
+    idle = [_page(client, token, rng.randrange(1, top + 1)) for _ in range(150)]
+
+    log = (args.dir / "consumer.log").open("w")
+    consumer = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "run", "--workers",
+                                 "1"], cwd=ROOT, env=_env(work, jobs), stdout=log, stderr=log)
+    try:
+        import io
+
+        began = time.perf_counter()
+        response = upload_client.post("/imports/", data={
+            "csrf_token": upload_token, "upload": (io.BytesIO(content), "roll.csv")},
+            content_type="multipart/form-data")
+        assert response.status_code == 302, response.status_code
+        job_id = int(response.location.rsplit("/", 1)[1])
+        during, marks = [], {}
+
+        def status() -> ImportStatus:
+            with app.app_context():
+                return db.session.scalar(sa.select(ImportJob.status)
+                                         .where(ImportJob.id == job_id))
+
+        while (state := status()) != ImportStatus.applied:
+            if state == ImportStatus.failed:
+                raise SystemExit(f"the import failed: see {args.dir / 'consumer.log'}")
+            if state == ImportStatus.previewed and "checked" not in marks:
+                marks["checked"] = time.perf_counter()
+                upload_client.post(f"/imports/{job_id}/confirm",
+                                   data={"csrf_token": upload_token})
+            during.append(_page(client, token, rng.randrange(1, top + 1)))
+            time.sleep(0.05)
+        done = time.perf_counter()
+        peak = _peak_mb(consumer.pid)
+    finally:
+        consumer.terminate()
+        consumer.wait(30)
+    with app.app_context():
+        added = db.session.scalar(sa.select(sa.func.count()).select_from(Child)) - top
+    check_s, apply_s = marks["checked"] - began, done - marks["checked"]
+    print(f"import of {args.rows:,} rows into {args.children:,} children (SQLite, 1 worker)")
+    print(f"  check (read, validate, match): {check_s:6.1f} s  {args.rows / check_s:8,.0f} rows/s")
+    print(f"  apply (create, audit):         {apply_s:6.1f} s  {args.rows / apply_s:8,.0f} rows/s")
+    print(f"  end to end:                    {check_s + apply_s:6.1f} s  "
+          f"{args.rows / (check_s + apply_s):8,.0f} rows/s   ({added:,} children added)")
+    print(f"  baseline, bare Core insert:    {args.rows / baseline:6.1f} s  "
+          f"{baseline:8,.0f} rows/s")
+    print(f"  consumer peak memory:          {peak:6.0f} MB")
+    print(f"  child page p95 idle {_p95(idle):6.1f} ms (p50 {statistics.median(idle):.1f}), "
+          f"during import {_p95(during):6.1f} ms (p50 {statistics.median(during):.1f}, "
+          f"n={len(during)}): {_p95(during) / _p95(idle):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
