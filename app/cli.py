@@ -34,7 +34,7 @@ def children_import(file, organisation, actor, dry_run):
     print the preview's counts and errors, then (without --dry-run) apply the new and
     matched rows. A refused file exits 2 and writes nothing."""
     from app.services import imports
-    from app.services.imports import jobs
+    from app.services.imports import jobs, review
 
     user = accounts.find_user_by_email(actor)
     if user is None or user.organisation.name != organisation or not user.is_active:
@@ -50,12 +50,12 @@ def children_import(file, organisation, actor, dry_run):
         _print_preview(result.counts(), [(r.number, column, message) for r in result.rows
                                          for column, message in r.errors])
         return
-    job_id = jobs.start(user, file.name, content)
+    job_id = review.start(user, file.name, content)
     jobs.run(job_id)  # check, as the queue would
-    _print_preview(jobs.counts(job_id), jobs.errors(job_id))
-    jobs.confirm(user, job_id)
+    _print_preview(review.counts(job_id), review.errors(job_id))
+    review.confirm(user, job_id)
     jobs.run(job_id)  # apply
-    done = jobs.counts(job_id)
+    done = review.counts(job_id)
     click.echo(f"Applied: {plural(done['new'], 'new child', 'new children')} added, "
                f"{plural(done['matched'], 'existing record')} now list your setting.")
 

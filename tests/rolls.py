@@ -15,12 +15,15 @@ HEADER = ["UPN", "Surname", "Forename", "Date of birth", "Sex", "Address line 1"
           "Contact 1 parental responsibility", "Contact 1 phone"]
 
 
-def _letters(n: int, width: int = 5) -> str:
+def _surname(n: int, width: int = 7) -> str:
+    """A made-up surname, different for each n and unlike its neighbours' (a shared prefix
+    would make them "similar names" to the duplicate rules)."""
+    m = (n * 2654435761 + 12345) % 26 ** width  # a bijection: the multiplier is prime to 26
     out = ""
     for _ in range(width):
-        n, digit = divmod(n, 26)
-        out = string.ascii_lowercase[digit] + out
-    return out
+        m, digit = divmod(m, 26)
+        out += string.ascii_lowercase[digit]
+    return out.capitalize()
 
 
 def pupil_upn(n: int, la: str = "801") -> str:
@@ -36,7 +39,7 @@ def roll(count: int, *, start: int = 0, seed: int = 7) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     for n in range(start, start + count):
-        family = "Roll" + _letters(n)
+        family = _surname(n)
         born = date(2010, 9, 1) + timedelta(days=rng.randrange(0, 12 * 365))
         writer.writerow([pupil_upn(n), family, rng.choice(["Amelia", "Dan", "Zara", "Oliver"]),
                          born.strftime("%d/%m/%Y"), rng.choice("FM"),

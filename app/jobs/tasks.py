@@ -10,6 +10,7 @@ from app.core.clock import now
 from app.jobs import queue
 from app.services import drafts, retention
 from app.services.imports import jobs as import_jobs
+from app.services.imports import review
 
 log = logging.getLogger(__name__)
 
@@ -47,4 +48,4 @@ def resume_imports() -> None:
 @queue.periodic(crontab(minute="45"))
 def expire_imports() -> None:
     """Imports nobody confirmed within IMPORT_KEEP_HOURS are abandoned (file and rows go)."""
-    import_jobs.expire()
+    review.expire()

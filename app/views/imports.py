@@ -22,12 +22,12 @@ from app.forms import EmptyForm
 from app.forms.imports import RowDecisionForm, UploadForm
 from app.jobs.tasks import run_import
 from app.models import ImportStatus, RowOutcome
-from app.services.imports import files, jobs, pages
+from app.services.imports import files, pages, review
 from app.views._common import download, refusal, render_page, wants_fragment
 from app.views.guards import guard
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-guard(bp, jobs.may_import)
+guard(bp, review.may_import)
 log = logging.getLogger(__name__)
 SECTIONS = {"new": (RowOutcome.new,), "matched": (RowOutcome.matched, RowOutcome.unchanged),
             "management": (RowOutcome.held_management,), "left_out": (RowOutcome.left_out,)}
@@ -54,10 +54,10 @@ def index():
     if form.validate_on_submit():
         upload = form.upload.data
         with refusal(form.upload):
-            job_id = jobs.start(current_user, upload.filename or "", upload.read())
+            job_id = review.start(current_user, upload.filename or "", upload.read())
             _queue(job_id)
             return redirect(url_for("imports.show", job_id=job_id))
-    return render_template("imports/index.html", form=form, jobs=jobs.recent(current_user)), \
+    return render_template("imports/index.html", form=form, jobs=review.recent(current_user)), \
         422 if form.is_submitted() else 200
 
 
@@ -71,7 +71,7 @@ def template():
 def show(job_id):
     """The import: its progress while the queue works, its preview while it waits for
     you, its outcome when done."""
-    job = jobs.find(current_user, job_id)
+    job = review.find(current_user, job_id)
     progress = pages.progress(job)
     if progress.working:
         return render_page("imports/progress.html", "imports/_progress.html", job=job,
@@ -87,7 +87,7 @@ def show(job_id):
         forms[line.number] = RowDecisionForm(prefix=f"row{line.number}")
         forms[line.number].offer(line.candidates)
     return render_template("imports/show.html", job=job, progress=progress,
-                           counts=jobs.counts(job.id), errors=jobs.errors(job.id, limit=50),
+                           counts=review.counts(job.id), errors=review.errors(job.id, limit=50),
                            section=section, shown=shown, shown_total=shown_total, page=page,
                            page_size=pages.PAGE, held=held, forms=forms, form=EmptyForm())
 
@@ -96,7 +96,7 @@ def show(job_id):
 def progress(job_id):
     """htmx: the progress panel, asked for every two seconds; when the work is done the
     whole page is loaded again."""
-    job = jobs.find(current_user, job_id)
+    job = review.find(current_user, job_id)
     state = pages.progress(job)
     if not state.working and wants_fragment():
         response = make_response("", 204)
@@ -109,18 +109,18 @@ def progress(job_id):
 @bp.route("/<int:job_id>/errors.csv")
 def errors(job_id):
     """The rows with errors as a spreadsheet, to put right in the MIS."""
-    job = jobs.find(current_user, job_id)
+    job = review.find(current_user, job_id)
     return download(pages.errors_csv(job), f"import-{job.id}-errors.csv", "text/csv")
 
 
 @bp.route("/<int:job_id>/rows/<int:row_number>", methods=["POST"])
 def decide(job_id, row_number):
     """A person's decision about a held row."""
-    job = jobs.find(current_user, job_id)
+    job = review.find(current_user, job_id)
     form = RowDecisionForm(prefix=f"row{row_number}")
     if form.validate_on_submit():
         with refusal():
-            jobs.decide_row(current_user, job.id, row_number, form.decision.data)
+            review.decide_row(current_user, job.id, row_number, form.decision.data)
             flash(f"Row {row_number}: your decision is saved.", "success")
     else:
         flash(f"Row {row_number}: select who this pupil is, or leave them out.", "info")
@@ -133,7 +133,7 @@ def confirm(job_id):
     form = EmptyForm()
     if form.validate_on_submit():
         with refusal():
-            jobs.confirm(current_user, job_id)
+            review.confirm(current_user, job_id)
             _queue(job_id)
     return redirect(url_for("imports.show", job_id=job_id))
 
@@ -141,14 +141,14 @@ def confirm(job_id):
 @bp.route("/<int:job_id>/abandon", methods=["GET", "POST"])
 def abandon(job_id):
     """Throw the import away, after asking."""
-    job = jobs.find(current_user, job_id)
+    job = review.find(current_user, job_id)
     form = EmptyForm()
     if form.validate_on_submit():
         with refusal():
-            jobs.abandon(current_user, job.id)
+            review.abandon(current_user, job.id)
             flash("The import was abandoned: nothing was added, and the file is deleted.",
                   "success")
             return redirect(url_for("imports.index"))
         return redirect(url_for("imports.show", job_id=job.id))
     return render_template("imports/abandon.html", job=job, form=form,
-                           counts=jobs.counts(job.id))
+                           counts=review.counts(job.id))

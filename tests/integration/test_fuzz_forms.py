@@ -349,13 +349,13 @@ def _released_link(app, manager, manager_id) -> str:
 
 def import_world(app) -> list[tuple[object, str]]:
     """An import checked and waiting for a person, with a row held (a twin's record)."""
-    from app.services.imports import jobs
+    from app.services.imports import jobs, review
 
     client, user_id = person(app, "practitioner", "Hilltop School", "head@hilltop.example")
     other = person(app, "data_entry", "St Anne's", "ann@stannes.example")[1]
     make_child(app, other, data={"details": details(given="Amelie"), "services": []})
     with app.app_context():
-        job_id = jobs.start(db.session.get(User, user_id), "roll.csv", (
+        job_id = review.start(db.session.get(User, user_id), "roll.csv", (
             b"Surname,Forename,Date of birth,Sex\r\nO'Neill,Amelia,14/02/2016,F\r\n"
             b"Okafor,Dan,31/02/2015,M\r\n"))
         jobs.run(job_id)

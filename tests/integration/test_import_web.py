@@ -151,8 +151,8 @@ def test_the_preview_and_the_command_line_agree(app):
                          r"(\d+) held for you to decide, (\d+) held for the management team, "
                          r"(\d+) with errors", cli.output).groups()
     with app.app_context():
-        from app.services.imports import jobs
-        counts = jobs.counts(job_id)
+        from app.services.imports import review
+        counts = review.counts(job_id)
     assert expected == tuple(str(n) for n in (
         sum(counts.values()), counts["new"], counts["matched"], counts["unchanged"],
         counts["held"], counts["held_management"], counts["error"]))
@@ -176,8 +176,8 @@ def test_a_similar_name_on_the_same_birthday_is_held_for_a_person_not_matched(ap
     with running_consumer(app):
         job_id = _upload_and_check(app, client, csv_file)
         with app.app_context():
-            from app.services.imports import jobs
-            counts = jobs.counts(job_id)
+            from app.services.imports import review
+            counts = review.counts(job_id)
         assert counts["held"] == 1 and counts["matched"] == 1  # Amelie is exact: matched
         before = count(app, AuditEvent, AuditEvent.action == "child.match_shown")
         page = client.get(f"/imports/{job_id}").get_data(as_text=True)

@@ -18,7 +18,7 @@ from app.core.clock import now
 from app.extensions import db
 from app.models import Child, ImportJob, ImportRow, ImportStatus, RowOutcome, User
 from app.services import audit, disclosure, imports
-from app.services.imports import jobs
+from app.services.imports import review
 from app.services.monitoring import spreadsheet_cell
 from app.services.transaction import atomic
 
@@ -141,5 +141,5 @@ def errors_csv(job: ImportJob) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Row", "Column", "What to put right"])
     writer.writerows([n, spreadsheet_cell(c), spreadsheet_cell(m)]
-                     for n, c, m in jobs.errors(job.id))
+                     for n, c, m in review.errors(job.id))
     return out.getvalue()
