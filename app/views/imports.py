@@ -78,10 +78,10 @@ def show(job_id):
                            progress=progress)
     section = request.args.get("show", "new")
     outcomes = SECTIONS.get(section, SECTIONS["new"])
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)
     shown, shown_total = pages.lines(current_user, job, outcomes, page)
-    held, _ = (pages.held(current_user, job) if job.status == ImportStatus.previewed
-               else ([], 0))
+    held, held_total = (pages.held(current_user, job) if job.status == ImportStatus.previewed
+                        else ([], 0))
     forms = {}
     for line in held:
         forms[line.number] = RowDecisionForm(prefix=f"row{line.number}")
@@ -89,7 +89,8 @@ def show(job_id):
     return render_template("imports/show.html", job=job, progress=progress,
                            counts=review.counts(job.id), errors=review.errors(job.id, limit=50),
                            section=section, shown=shown, shown_total=shown_total, page=page,
-                           page_size=pages.PAGE, held=held, forms=forms, form=EmptyForm())
+                           page_size=pages.PAGE, held=held, held_total=held_total, forms=forms,
+                           form=EmptyForm())
 
 
 @bp.route("/<int:job_id>/progress")

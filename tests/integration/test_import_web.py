@@ -294,3 +294,11 @@ def test_twins_in_the_same_file_are_both_added(app):
         _post(client, f"/imports/{job_id}/confirm", page=f"/imports/{job_id}")
         wait_for(lambda: _status(app, job_id) == ImportStatus.applied)
     assert count(app, Child) == 2
+
+
+def test_a_page_number_past_any_integer_is_not_an_error(app):
+    client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    with running_consumer(app):
+        job_id = _upload_and_check(app, client, roll(3))
+    page = client.get(f"/imports/{job_id}?page={10**30}&show=nonsense")
+    assert page.status_code == 200 and "No rows here." in page.get_data(as_text=True)
