@@ -83,6 +83,7 @@ def test_upload_check_confirm_and_done_on_the_queue(make_app, queue):
     assert count(app, Child) == 2
     done = client.get(f"/imports/{job_id}").get_data(as_text=True)
     assert "2 children added" in done and "Import done" in done
+    assert "Amelia Rose O&#39;Neill" in done  # from the record now, not the file's copy
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(
             ImportRow.job_id == job_id, ImportRow.data.is_not(None))) == 0
@@ -302,3 +303,26 @@ def test_a_page_number_past_any_integer_is_not_an_error(app):
         job_id = _upload_and_check(app, client, roll(3))
     page = client.get(f"/imports/{job_id}?page={10**30}&show=nonsense")
     assert page.status_code == 200 and "No rows here." in page.get_data(as_text=True)
+
+
+def test_an_import_left_unconfirmed_is_abandoned_with_its_rows(make_app):
+    app = make_app(IMPORT_KEEP_HOURS=1)
+    client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    with running_consumer(app):
+        old = _upload_and_check(app, client, roll(3))
+        fresh = _upload_and_check(app, client, roll(2, start=50))
+    with app.app_context():
+        from datetime import timedelta
+
+        from app.core.clock import now
+        from app.jobs import tasks
+        db.session.get(ImportJob, old).updated_at = now() - timedelta(hours=2)
+        db.session.commit()
+        tasks.expire_imports()
+        assert db.session.scalar(sa.select(sa.func.count()).where(
+            ImportRow.job_id == old)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).where(
+            ImportRow.job_id == fresh)) == 2
+    assert _status(app, old) == ImportStatus.abandoned
+    assert _status(app, fresh) == ImportStatus.previewed
+    assert count(app, AuditEvent, AuditEvent.action == "import.expired") == 1

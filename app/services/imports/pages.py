@@ -106,6 +106,9 @@ def lines(user: User, job: ImportJob, outcomes: tuple[RowOutcome, ...],
         child = records.get(row.child_id)
         if child is not None and disclosure.may_open(user, child):
             line.record_id = child.id
+            if not row.data:  # applied: the file's copy is gone; the record says who
+                shown = disclosure.project_row(user, child)
+                line.name, line.date_of_birth = shown.name, shown.date_of_birth
         elif row.child_id is not None and row.outcome != RowOutcome.new:
             line.outcome = RowOutcome.held_management  # no longer for this viewer
         found.append(line)
