@@ -99,6 +99,11 @@ def _check(job_id: int) -> None:
 
 @atomic
 def _store(job_id: int, results: list, total: int) -> None:
+    stored = set(db.session.scalars(sa.select(ImportRow.row_number).where(
+        ImportRow.job_id == job_id, ImportRow.row_number.in_([r.number for r in results]))))
+    results = [r for r in results if r.number not in stored]  # a second worker's, if any
+    if not results:
+        return
     db.session.execute(sa.insert(ImportRow), [{
         "job_id": job_id, "row_number": r.number, "outcome": r.outcome,
         "data": json.dumps(r.data) if r.data else None,
@@ -135,8 +140,9 @@ def _apply(job_id: int) -> None:
 
 @atomic
 def _apply_batch(user: User, job_id: int, row_ids, index: matching.Index) -> None:
-    rows = list(db.session.scalars(sa.select(ImportRow).where(
-        ImportRow.id.in_(row_ids), ImportRow.applied.is_(False)).order_by(ImportRow.row_number)))
+    rows = list(db.session.scalars(sa.select(ImportRow).where(  # a second worker (its lease
+        ImportRow.id.in_(row_ids), ImportRow.applied.is_(False))   # ran out) skips these
+        .order_by(ImportRow.row_number).with_for_update(skip_locked=True)))
     datas = {row.id: json.loads(row.data) for row in rows}
     index.refresh()  # records made since the last batch, by anyone, are candidates too
     found, known = imports.match_all(index, datas)
