@@ -100,6 +100,8 @@ def test_the_progress_panel_polls_until_done_then_reloads(app):
     job_id = int(response.location.rsplit("/", 1)[1])
     page = client.get(f"/imports/{job_id}").get_data(as_text=True)  # no consumer yet
     assert "Checking your file" in page and 'hx-trigger="every 2s"' in page
+    assert "X-TeamAround-Background&#34;: &#34;1" in page or \
+        '"X-TeamAround-Background": "1"' in page  # polling keeps no idle session alive
     assert "Reading the file" in page
     with running_consumer(app):
         wait_for(lambda: _status(app, job_id) == ImportStatus.previewed)
