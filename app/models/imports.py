@@ -75,7 +75,7 @@ class ImportJob(db.Model):
     finished_at: Mapped[datetime | None]
     failure: Mapped[str | None] = mapped_column(sa.Text)
 
-    user = relationship("User", lazy="joined")
+    user = relationship("User")
 
 
 class ImportRow(db.Model):
