@@ -76,6 +76,11 @@ def _years_ago(years: int, today: date) -> date:
     return anniversary_clamped(today, -years)
 
 
+def _after(prefix: str) -> str:
+    """The first string past every string that starts with prefix (letters only)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _query(viewer: User, criteria: Criteria):
     query = sa.select(Child).where(Child.status == ChildStatus.active)
     if criteria.identifier:
@@ -102,8 +107,11 @@ def _query(viewer: User, criteria: Criteria):
                           ChildNameKey.date_of_birth <= latest)
         query = query.where(Child.date_of_birth > earliest, Child.date_of_birth <= latest)
     given = name_key(criteria.given_names).replace(" ", "")
-    if given:  # (key, given, child_id): answered from the index alone
-        keys = keys.where(ChildNameKey.given.like(given + "%"))
+    if given:  # (key, given, child_id): a range the index answers under any collation
+        # (a LIKE prefix alone is not: PostgreSQL under C.UTF-8 and SQLite's LIKE, which
+        # ignores case, read every key of the family name); LIKE then keeps it exact
+        keys = keys.where(ChildNameKey.given >= given, ChildNameKey.given < _after(given),
+                          ChildNameKey.given.like(given + "%"))
     query = query.where(Child.id.in_(keys))
     if criteria.district:
         query = query.where(Child.postcode.like(criteria.district.upper().strip() + " %"),

@@ -328,3 +328,14 @@ def test_an_import_left_unconfirmed_is_abandoned_with_its_rows(make_app):
     assert _status(app, old) == ImportStatus.abandoned
     assert _status(app, fresh) == ImportStatus.previewed
     assert count(app, AuditEvent, AuditEvent.action == "import.expired") == 1
+
+
+def test_a_common_transfer_file_through_the_portal(app):
+    client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    with running_consumer(app):
+        job_id = _upload_and_check(app, client, (FIXTURES / "ctf" / "ctf_v26_full.xml")
+                                   .read_bytes(), "CTF_export.xml")
+    job = _job(app, job_id)
+    assert job.kind == "ctf" and job.total_rows == 3 and job.status == ImportStatus.previewed
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "3 rows in the file" in page

@@ -1,0 +1,39 @@
+"""The given-name part of a search is answered by the (key, given, child_id) index on both
+databases, whatever the collation (issue 16, finding 5: `given LIKE 'x%'` could not use
+its index under PostgreSQL's C.UTF-8 collation and read every key of the family name;
+SQLite's case-blind LIKE could not either)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import User
+from app.services import search
+from tests.integration.children_helpers import person
+
+
+def _plan(app, criteria) -> str:
+    _, user_id = person(app, "practitioner", "Hilltop School", "head@hilltop.example")
+    with app.app_context():
+        viewer = db.session.get(User, user_id)
+        query = search._query(viewer, criteria)
+        sql = str(query.compile(dialect=db.engine.dialect,
+                                compile_kwargs={"literal_binds": True}))
+        if db.engine.dialect.name == "sqlite":
+            rows = db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)).all()
+            return "\n".join(str(r[-1]) for r in rows)
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+        rows = db.session.execute(sa.text("EXPLAIN " + sql)).all()
+        return "\n".join(r[0] for r in rows)
+
+
+def test_the_given_name_prefix_is_an_index_range(app):
+    plan = _plan(app, search.Criteria(family_name="Smith", given_names="Am", district="BS1"))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert "ix_child_name_keys_key_given (key=? AND given>? AND given<?)" in plan, plan
+        return
+    lines = plan.splitlines()
+    scan = next(i for i, line in enumerate(lines) if "ix_child_name_keys_key_given" in line)
+    assert "given" in lines[scan + 1] and "Index Cond" in lines[scan + 1], plan
