@@ -16,14 +16,11 @@ audit) into a scratch table in the same run.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -35,30 +32,9 @@ import sqlalchemy as sa  # noqa: E402
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Child, ImportJob, ImportStatus, Role  # noqa: E402
+from bench import seeded  # noqa: E402
 from bench.search_and_view import _client, _user  # noqa: E402
 from tests.rolls import roll  # noqa: E402
-
-SECRETS = {"SECRET_KEY": "bench", "AUDIT_HMAC_KEY": "bench", "TOTP_ENCRYPTION_KEY": "bench"}
-
-
-def _env(database: Path, jobs: Path) -> dict:
-    return {**os.environ, **SECRETS, "DATABASE_URL": f"sqlite:///{database}",
-            "JOBS_DATABASE": str(jobs), "FLASK_APP": "wsgi"}
-
-
-def _seed(folder: Path, children: int) -> Path:
-    seed = folder / f"seed-{children}.sqlite"
-    if not seed.exists():
-        partial = seed.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        env = _env(partial, folder / "seed-jobs.sqlite")
-        print(f"seeding {children:,} children (once; kept in {seed}) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
-        subprocess.run([sys.executable, "-m", "flask", "demo", "seed",  # noqa: S603 - our CLI
-                        "--children", str(children)], cwd=ROOT, env=env, check=True)
-        partial.rename(seed)
-    return seed
 
 
 def _baseline(folder: Path, content: bytes) -> float:
@@ -110,14 +86,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--dir", type=Path,
-                        default=Path(tempfile.gettempdir()) / "teamaround-bench")
+                        default=seeded.FOLDER)
     args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    work, jobs = args.dir / "import-work.sqlite", args.dir / "import-jobs.sqlite"
-    for path in (work, jobs, Path(f"{work}-wal"), Path(f"{work}-shm")):
-        path.unlink(missing_ok=True)
-    shutil.copy(_seed(args.dir, args.children), work)
-    app = create_app({**SECRETS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work}",
+    work = seeded.work_copy(args.children, "import-work", args.dir)
+    jobs = work.with_suffix(".jobs.sqlite")
+    app = create_app({**seeded.SECRETS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work}",
                       "JOBS_DATABASE": str(jobs), "SESSION_COOKIE_SECURE": False,
                       "SESSION_COOKIE_NAME": "bench", "WTF_CSRF_SSL_STRICT": False,
                       "RATELIMIT_ENABLED": False, "IMPORT_MAX_BYTES": 64 * 1024 * 1024})
@@ -134,7 +107,8 @@ def main() -> None:
 
     log = (args.dir / "consumer.log").open("w")
     consumer = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "run", "--workers",
-                                 "1"], cwd=ROOT, env=_env(work, jobs), stdout=log, stderr=log)
+                                 "1"], cwd=ROOT, env=seeded.environment(work, jobs), stdout=log,
+                                stderr=log)
     try:
         import io
 

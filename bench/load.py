@@ -1,0 +1,209 @@
+"""Load test: signed-in people looping search -> reason -> child page against the app under
+gunicorn, then the same cycle against a bare-Flask baseline (bench/baseline_app.py) doing
+the same indexed SELECTs on the same data under the same gunicorn settings, back to back;
+single-request latencies of both; afterwards the audit events must equal the pages served
+and `flask audit verify` must pass. Prints a markdown table, each figure beside its
+baseline. SQLite for now (the bench seeds its own copy; see bench/seeded.py).
+
+Usage:
+    .venv/bin/python bench/load.py [--children 200000] [--duration 30] [--people 32]
+                                   [--workers 2] [--threads 4]
+Needs wrk (`apt-get install wrk`; `make bench` installs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pyotp  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from bench import seeded  # noqa: E402
+from bench.search_and_view import PASSWORD, _user  # noqa: E402
+
+LUA = Path(__file__).resolve().parent / "load.lua"
+BIN = Path(sys.executable).parent
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+
+@contextmanager
+def _served(module: str, env: dict, port: int, workers: int, threads: int):
+    server = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
+        [str(BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
+         "--bind", f"127.0.0.1:{port}", "--timeout", "120", module], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/livez", timeout=2).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _sign_in(base: str, email: str, secret: str) -> tuple[str, str]:
+    """Sign in through the real forms; returns (Cookie header, CSRF token)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def token(path):
+        html = opener.open(base + path).read().decode()
+        return re.search(r'"X-CSRFToken": "([^"]+)"', html).group(1)
+
+    def post(path, fields):
+        data = urllib.parse.urlencode({**fields, "csrf_token": token(path)}).encode()
+        return opener.open(base + path, data=data).read()
+
+    post("/sign-in", {"email": email, "password": PASSWORD})
+    post("/sign-in/code", {"code": pyotp.TOTP(secret).now()})
+    csrf = token("/")
+    return "; ".join(f"{c.name}={c.value}" for c in jar), csrf
+
+
+def _people(app, count: int) -> list[tuple[str, str]]:
+    from app.models import Role
+    return [(f"load{n}@bench.example", _user(app, Role.practitioner, "Bench Practice",
+                                             f"load{n}@bench.example")) for n in range(count)]
+
+
+def _picks(app, count: int) -> list[tuple]:
+    from app.extensions import db
+    from app.models import Child
+    with app.app_context():
+        top = db.session.scalar(sa.select(sa.func.max(Child.id)))
+        rng = random.Random(11)
+        ids = rng.sample(range(1, top + 1), count)
+        rows = db.session.execute(sa.select(Child.id, Child.family_name, Child.date_of_birth)
+                                  .where(Child.id.in_(ids))).all()
+    return [(i, urllib.parse.quote(f), d.day, d.month, d.year) for i, f, d in rows]
+
+
+def _single(base: str, cookie: str, csrf: str, picks, runs: int = 60) -> float:
+    """Median ms of a child page GET (after its reason POST), one request at a time."""
+    times = []
+    no_redirect = urllib.request.build_opener(_NoRedirect)
+    for pick in picks[:runs]:
+        reason = urllib.request.Request(  # noqa: S310 - our own server
+            f"{base}/children/{pick[0]}/reason?page=record", data=b"category=coordinating",
+            headers={"Cookie": cookie, "X-CSRFToken": csrf})
+        try:
+            no_redirect.open(reason)
+        except urllib.error.HTTPError as moved:
+            location = moved.headers["Location"]
+        began = time.perf_counter()
+        urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - our own server
+            base + location, headers={"Cookie": cookie})).read()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _wrk(base: str, people: int, seconds: int, sessions: Path, picks: Path) -> dict:
+    out = subprocess.run(  # noqa: S603 - wrk with fixed arguments
+        [WRK, "-t", str(people), "-c", str(people), "-d", f"{seconds}s", "--timeout", "10s",
+         "-s", str(LUA), base, "--", str(sessions), str(picks)],
+        capture_output=True, text=True, check=True).stdout
+    found = dict(re.findall(r"^([A-Z0-9]+) ([\d.]+)$", out, re.M))
+    return {k: float(v) for k, v in found.items()}
+
+
+def main() -> None:
+    """Run the load test and print the table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--children", type=int, default=200_000)
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--people", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    from app import create_app
+    from app.extensions import db
+    from app.models import AuditEvent
+
+    work = seeded.work_copy(args.children, "load-work")
+    config = {**seeded.SECRETS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work}",
+              "JOBS_DATABASE": str(work.with_suffix(".jobs.sqlite"))}
+    app = create_app(config)
+    people, picks = _people(app, args.people), _picks(app, 2000)
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).where(
+            AuditEvent.action == "child.viewed"))
+        db.engine.dispose()
+    folder = work.parent
+    (folder / "load-picks.tsv").write_text("".join("\t".join(map(str, p)) + "\n"
+                                                   for p in picks))
+    env = seeded.environment(work, TEAMAROUND_PLAIN_HTTP="1", PUBLIC_BASE_URL="http://127.0.0.1:8751",
+                             RATELIMIT_SIGN_IN="100000 per minute")
+    figures = {}
+    with _served("wsgi:app", env, 8751, args.workers, args.threads) as base:
+        sessions = [_sign_in(base, email, secret) for email, secret in people]
+        (folder / "load-sessions.tsv").write_text("".join(f"{c}\t{t}\n" for c, t in sessions))
+        figures["app single"] = _single(base, *sessions[0], picks)
+        figures["app"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
+                              folder / "load-picks.tsv")
+    with _served("bench.baseline_app:app", {**env, "BENCH_DB": str(work)}, 8752,
+                 args.workers, args.threads) as base:
+        figures["base single"] = _single(base, "x=y", "none", picks)
+        figures["base"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
+                               folder / "load-picks.tsv")
+    with app.app_context():
+        viewed = db.session.scalar(sa.select(sa.func.count()).where(
+            AuditEvent.action == "child.viewed")) - before
+    verify = subprocess.run([str(BIN / "flask"), "audit", "verify"],  # noqa: S603 - ours
+                            cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    _table(args, figures, viewed, verify)
+
+
+def _table(args, figures: dict, viewed: int, verify) -> None:
+    app, base = figures["app"], figures["base"]
+    cycles, base_cycles = app["PAGES"] / app["SECONDS"], base["PAGES"] / base["SECONDS"]
+    expected = int(app["PAGES"]) + 60
+    print(f"\nLoad: {args.people} people, {args.duration} s each, gunicorn {args.workers} "
+          f"workers x {args.threads} threads, SQLite, {args.children:,} children\n")
+    print("| figure | app | bare Flask | ratio |\n|---|---|---|---|")
+    print(f"| cycles/s (search, reason, page) | {cycles:.1f} | {base_cycles:.1f} | "
+          f"{cycles / base_cycles:.0%} |")
+    print(f"| requests/s | {app['REQUESTS'] / app['SECONDS']:.0f} | "
+          f"{base['REQUESTS'] / base['SECONDS']:.0f} | |")
+    for p in (50, 95, 99):
+        print(f"| latency p{p} (all requests, ms) | {app[f'P{p}']:.0f} | "
+              f"{base[f'P{p}']:.0f} | {app[f'P{p}'] / max(base[f'P{p}'], 0.001):.1f}x |")
+    print(f"| child page alone, p50 (ms) | {figures['app single']:.1f} | "
+          f"{figures['base single']:.1f} | {figures['app single'] / figures['base single']:.1f}x |")
+    print(f"| errors | {app['ERRORS']:.0f} | {base['ERRORS']:.0f} | |")
+    within = expected <= viewed <= expected + args.people  # wrk stops with some in flight
+    print(f"| audit: child.viewed events for the pages served | {viewed} for {expected} "
+          f"({'ok' if within else 'WRONG'}: up to {args.people} more in flight at the end) "
+          f"| | |")
+    print(f"| audit verify | {'passes' if verify.returncode == 0 else 'FAILS'} | | |")
+    if verify.returncode:
+        print(verify.stdout[-500:], verify.stderr[-500:])
+
+
+if __name__ == "__main__":
+    main()
