@@ -261,20 +261,20 @@ def test_a_consumer_killed_half_way_is_taken_up_again_without_duplicates(make_ap
                                                                           tmp_path):
     app = make_app(IMPORT_LEASE_SECONDS=1)
     client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
-    rows = 1500
+    rows = 800
     response = _upload(client, roll(rows))
     job_id = int(response.location.rsplit("/", 1)[1])
     worker = _consumer_process(database_url, tmp_path / "jobs.sqlite")
     try:
         wait_for(lambda: _status(app, job_id) == ImportStatus.previewed, 60)
         _post(client, f"/imports/{job_id}/confirm", page=f"/imports/{job_id}")
-        wait_for(lambda: _job(app, job_id).rows_applied >= 200, 60)
+        wait_for(lambda: _job(app, job_id).rows_applied >= 100, 60)
         worker.send_signal(signal.SIGKILL)
         worker.wait(10)
     finally:
         worker.kill()
     partial = count(app, Child)
-    assert 200 <= partial < rows and _status(app, job_id) == ImportStatus.applying
+    assert 100 <= partial < rows and _status(app, job_id) == ImportStatus.applying
     time.sleep(1.2)  # the dead worker's lease runs out
     with running_consumer(app):  # its startup sweep finds the stalled job
         wait_for(lambda: _status(app, job_id) == ImportStatus.applied, 90)
