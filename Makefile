@@ -29,10 +29,13 @@ run: $(VENV)/.runtime
 	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-## test: install and run every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+## test: install and run every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set).
+## The SQLite half runs on both cores; the PostgreSQL half shares one database, so it runs
+## alone (tests named for PostgreSQL run there too).
 test: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -k "not postgresql" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -k postgresql $(PYTEST_ARGS)
 
 ## bench: the self-contained benchmarks (not part of test; see README "Benchmarks")
 bench: $(VENV)/.dev
