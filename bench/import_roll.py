@@ -107,8 +107,9 @@ def main() -> None:
 
     log = (args.dir / "consumer.log").open("w")
     consumer = subprocess.Popen([sys.executable, "-m", "flask", "jobs", "run", "--workers",
-                                 "1"], cwd=ROOT, env=seeded.environment(work, jobs), stdout=log,
-                                stderr=log)
+                                 "1"], cwd=ROOT, stdout=log, stderr=log,
+                                env=seeded.environment(f"sqlite:///{work}",
+                                                       JOBS_DATABASE=str(jobs)))
     try:
         import io
 

@@ -3,11 +3,12 @@ gunicorn, then the same cycle against a bare-Flask baseline (bench/baseline_app.
 the same indexed SELECTs on the same data under the same gunicorn settings, back to back;
 single-request latencies of both; afterwards the audit events must equal the pages served
 and `flask audit verify` must pass. Prints a markdown table, each figure beside its
-baseline. SQLite for now (the bench seeds its own copy; see bench/seeded.py).
+baseline. On SQLite, or with --postgresql on a PostgreSQL server (the bench seeds its own
+copy either way; see bench/seeded.py).
 
 Usage:
     .venv/bin/python bench/load.py [--children 200000] [--duration 30] [--people 32]
-                                   [--workers 2] [--threads 4]
+                                   [--workers 2] [--threads 4] [--postgresql URL]
 Needs wrk (`apt-get install wrk`; `make bench` installs it).
 """
 
@@ -139,24 +140,29 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--postgresql", metavar="URL",
+                        help="a PostgreSQL server (any database URL on it) where the bench "
+                             "may create its own databases, teamaround_bench_*")
     args = parser.parse_args()
     from app import create_app
     from app.extensions import db
     from app.models import AuditEvent
 
-    work = seeded.work_copy(args.children, "load-work")
-    config = {**seeded.SECRETS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work}",
-              "JOBS_DATABASE": str(work.with_suffix(".jobs.sqlite"))}
+    url = (seeded.pg_work_copy(args.postgresql, args.children, "load") if args.postgresql
+           else f"sqlite:///{seeded.work_copy(args.children, 'load-work')}")
+    config = {**seeded.SECRETS, "SQLALCHEMY_DATABASE_URI": seeded.sqlalchemy_url(url),
+              "JOBS_DATABASE": seeded.environment(url)["JOBS_DATABASE"]}
     app = create_app(config)
     people, picks = _people(app, args.people), _picks(app, 2000)
     with app.app_context():
         before = db.session.scalar(sa.select(sa.func.count()).where(
             AuditEvent.action == "child.viewed"))
         db.engine.dispose()
-    folder = work.parent
+    folder = seeded.FOLDER
     (folder / "load-picks.tsv").write_text("".join("\t".join(map(str, p)) + "\n"
                                                    for p in picks))
-    env = seeded.environment(work, TEAMAROUND_PLAIN_HTTP="1", PUBLIC_BASE_URL="http://127.0.0.1:8751",
+    env = seeded.environment(url, TEAMAROUND_PLAIN_HTTP="1",
+                             PUBLIC_BASE_URL="http://127.0.0.1:8751",
                              RATELIMIT_SIGN_IN="100000 per minute")
     figures = {}
     with _served("wsgi:app", env, 8751, args.workers, args.threads) as base:
@@ -165,7 +171,7 @@ def main() -> None:
         figures["app single"] = _single(base, *sessions[0], picks)
         figures["app"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
                               folder / "load-picks.tsv")
-    with _served("bench.baseline_app:app", {**env, "BENCH_DB": str(work)}, 8752,
+    with _served("bench.baseline_app:app", {**env, "BENCH_DB": url}, 8752,
                  args.workers, args.threads) as base:
         figures["base single"] = _single(base, "x=y", "none", picks)
         figures["base"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
@@ -184,7 +190,8 @@ def _table(args, figures: dict, viewed: int, verify) -> None:
     cycles, base_cycles = app["PAGES"] / app["SECONDS"], base["PAGES"] / base["SECONDS"]
     expected = int(app["PAGES"]) + 60
     print(f"\nLoad: {args.people} people, {args.duration} s each, gunicorn {args.workers} "
-          f"workers x {args.threads} threads, SQLite, {args.children:,} children\n")
+          f"workers x {args.threads} threads, {'PostgreSQL' if args.postgresql else 'SQLite'}"
+          f", {args.children:,} children\n")
     print("| figure | app | bare Flask | ratio |\n|---|---|---|---|")
     print(f"| cycles/s (search, reason, page) | {cycles:.1f} | {base_cycles:.1f} | "
           f"{cycles / base_cycles:.0%} |")

@@ -1,10 +1,13 @@
 """The benchmarks' own databases: a directory of --children made-up children is seeded once
-(kept as DIR/seed-N.sqlite for later runs) with the benchmarks' keys, and each run works
-on a fresh copy of it. A bench never writes into a database it did not seed, and never
-with another key (so `audit verify` on a copy passes)."""
+with the benchmarks' keys (SQLite: DIR/seed-N.sqlite; PostgreSQL: a database
+teamaround_bench_seed_N that the bench creates on the server it is given), and each run
+works on a fresh copy (a file copy; CREATE DATABASE ... TEMPLATE). A bench never writes
+into a database it did not make, and never with another key (so `audit verify` on a copy
+passes)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -12,39 +15,71 @@ import sys
 import tempfile
 from pathlib import Path
 
+import sqlalchemy as sa
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {"SECRET_KEY": "bench", "AUDIT_HMAC_KEY": "bench", "TOTP_ENCRYPTION_KEY": "bench"}
 FOLDER = Path(tempfile.gettempdir()) / "teamaround-bench"
 
 
-def environment(database: Path, jobs: Path | None = None, **extra: str) -> dict[str, str]:
+def sqlalchemy_url(url: str) -> str:
+    """The URL as SQLAlchemy takes it (psycopg 3 for PostgreSQL)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def environment(database: str, **extra: str) -> dict[str, str]:
     """What a process of the app on a bench database needs: the database and the keys."""
-    return {**os.environ, **SECRETS, "DATABASE_URL": f"sqlite:///{database}",
-            "JOBS_DATABASE": str(jobs or database.with_suffix(".jobs.sqlite")),
+    jobs = FOLDER / f"jobs-{hashlib.sha256(database.encode()).hexdigest()[:12]}.sqlite"
+    return {**os.environ, **SECRETS, "DATABASE_URL": database, "JOBS_DATABASE": str(jobs),
             "FLASK_APP": "wsgi", **extra}
 
 
-def seed(children: int, folder: Path = FOLDER) -> Path:
-    """The seeded directory (made once: migrate, then `flask demo seed`)."""
+def _flask(database: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "flask", *args],  # noqa: S603 - our own CLI
+                   cwd=ROOT, env=environment(database), check=True,
+                   capture_output=args[0] == "db")
+
+
+def _seed_into(database: str, children: int) -> None:
+    print(f"seeding {children:,} children (once; kept for later runs) ...", flush=True)
+    _flask(database, "db", "upgrade")
+    _flask(database, "demo", "seed", "--children", str(children))
+
+
+def work_copy(children: int, name: str, folder: Path = FOLDER) -> Path:
+    """A fresh SQLite copy of the seeded directory for one run."""
     folder.mkdir(parents=True, exist_ok=True)
     seeded = folder / f"seed-{children}.sqlite"
     if not seeded.exists():
         partial = seeded.with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        env = environment(partial, folder / "seed-jobs.sqlite")
-        print(f"seeding {children:,} children (once; kept in {seeded}) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
-        subprocess.run([sys.executable, "-m", "flask", "demo", "seed",  # noqa: S603 - our CLI
-                        "--children", str(children)], cwd=ROOT, env=env, check=True)
+        _seed_into(f"sqlite:///{partial}", children)
         partial.rename(seeded)
-    return seeded
-
-
-def work_copy(children: int, name: str, folder: Path = FOLDER) -> Path:
-    """A fresh copy of the seeded directory for one run (its old copy and WAL removed)."""
     work = folder / f"{name}.sqlite"
     for path in (work, Path(f"{work}-wal"), Path(f"{work}-shm"), work.with_suffix(".jobs.sqlite")):
         path.unlink(missing_ok=True)
-    shutil.copy(seed(children, folder), work)
+    shutil.copy(seeded, work)
     return work
+
+
+def pg_work_copy(server: str, children: int, name: str) -> str:
+    """A fresh PostgreSQL database copied from the seeded one, on the server at `server`
+    (any database URL there; the bench creates and drops only teamaround_bench_*)."""
+    admin = sa.make_url(sqlalchemy_url(server))
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    seed_db, work_db = f"teamaround_bench_seed_{children}", f"teamaround_bench_{name}"
+    with engine.connect() as conn:
+        have = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                           {"n": seed_db})
+        if not have:
+            conn.exec_driver_sql(f'CREATE DATABASE "{seed_db}_partial"')
+            _seed_into(admin.set(database=f"{seed_db}_partial").render_as_string(False),
+                       children)
+            conn.exec_driver_sql(f'ALTER DATABASE "{seed_db}_partial" RENAME TO "{seed_db}"')
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{work_db}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{work_db}" TEMPLATE "{seed_db}"')
+    engine.dispose()
+    return admin.set(database=work_db).render_as_string(False)
