@@ -1,10 +1,12 @@
 """Benchmark searches and child-page views through the whole Flask stack.
 
 Usage:
-    .venv/bin/python bench/search_and_view.py --database-url URL [--runs 200]
+    .venv/bin/python bench/search_and_view.py [--children 200000] [--runs 200]
+                                              [--postgresql URL]
 
-The database must already be migrated and seeded (`flask --app wsgi demo seed
---children 200000`). The harness adds one practitioner and one management user, signs in
+It works on its own seeded copy (bench/seeded.py: SQLite, or with --postgresql its own
+databases on that server), never on a database it did not make, whose audit chain its
+events would break with another key. The harness adds one practitioner, signs in
 through the real forms, then times each search type and the child page (reason POST, then
 the page GET that spends the grant and writes its audit event). Prints p50/p95 in ms.
 """
@@ -104,12 +106,17 @@ def _report(name, samples):
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--postgresql", metavar="URL",
+                        help="a PostgreSQL server where the bench may create its own databases")
     args = parser.parse_args()
-    url = args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "AUDIT_HMAC_KEY": "bench", "TOTP_ENCRYPTION_KEY": "bench",
+    from bench import seeded
+
+    url = (seeded.pg_work_copy(args.postgresql, args.children, "search") if args.postgresql
+           else f"sqlite:///{seeded.work_copy(args.children, 'search-work')}")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": seeded.sqlalchemy_url(url), **seeded.SECRETS,
+                      "JOBS_DATABASE": seeded.environment(url)["JOBS_DATABASE"],
                       "SESSION_COOKIE_SECURE": False, "SESSION_COOKIE_NAME": "bench",
                       "WTF_CSRF_SSL_STRICT": False, "RATELIMIT_ENABLED": False})
     secret = _user(app, Role.practitioner, "Bench Practice", "bench.practitioner@example.org")
