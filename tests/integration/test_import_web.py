@@ -339,3 +339,37 @@ def test_a_common_transfer_file_through_the_portal(app):
     assert job.kind == "ctf" and job.total_rows == 3 and job.status == ImportStatus.previewed
     page = client.get(f"/imports/{job_id}").get_data(as_text=True)
     assert "3 rows in the file" in page
+
+
+def test_a_row_held_for_the_management_team_cannot_be_decided_by_the_importer(app):
+    client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    other = person(app, "data_entry", "Riverside Youth", "dee@riverside.example")[1]
+    make_child(app, other, data={"details": details(given="Amelia", family="O'Neill"),
+                                 "identifiers": {"upn": "B801200005001"}})
+    with running_consumer(app):
+        job_id = _upload_and_check(app, client, (FIXTURES / "csv" / "roll_cp1252.csv")
+                                   .read_bytes())
+    with app.app_context():
+        number = db.session.scalar(sa.select(ImportRow.row_number).where(
+            ImportRow.job_id == job_id, ImportRow.outcome == "held_management"))
+    response = _post(client, f"/imports/{job_id}/rows/{number}", {f"row{number}-decision": "new"},
+                     page=f"/imports/{job_id}")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(ImportRow.outcome).where(
+            ImportRow.job_id == job_id, ImportRow.row_number == number)) == "held_management"
+
+
+def test_abandoning_while_the_file_is_checked_stops_the_check(app):
+    """Abandoned between two batches of the check: the worker stops, and neither stores
+    more rows nor turns the import back into one waiting to be confirmed."""
+    client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    response = _upload(client, roll(1600))
+    job_id = int(response.location.rsplit("/", 1)[1])
+    with running_consumer(app):
+        wait_for(lambda: _job(app, job_id).rows_checked > 0)
+        _post(client, f"/imports/{job_id}/abandon")
+        time.sleep(2)  # longer than the rest of the check would take
+    assert _status(app, job_id) == ImportStatus.abandoned
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportRow)) == 0

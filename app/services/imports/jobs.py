@@ -71,6 +71,8 @@ def _fail(job_id: int, why: str) -> None:
     job = db.session.get(ImportJob, job_id)
     job.status, job.failure, job.upload = ImportStatus.failed, why, None
     job.lease_until, job.finished_at = None, now()
+    db.session.execute(sa.update(ImportRow).where(ImportRow.job_id == job_id)
+                       .values(data=None))  # no child's details kept for a dead import
     audit.record("import.failed", actor_user_id=job.user_id,
                  organisation_id=job.organisation_id, subject_type="import", subject_id=job.id)
 
@@ -93,23 +95,29 @@ def _check(job_id: int) -> None:
     todo = [(n, cells) for n, cells in found if n not in done]
     db.session.rollback()
     for start in range(0, len(todo), CHECK_BATCH):  # the lock is held only to store: no pause
-        _store(job_id, checker.check(todo[start:start + CHECK_BATCH]), len(found))
+        if not _store(job_id, checker.check(todo[start:start + CHECK_BATCH]), len(found)):
+            return  # abandoned meanwhile
     _checked(job_id, len(found))
 
 
 @atomic
-def _store(job_id: int, results: list, total: int) -> None:
+def _store(job_id: int, results: list, total: int) -> bool:
+    """Store checked rows; False if the import was abandoned meanwhile."""
+    if db.session.scalar(sa.select(ImportJob.status).where(ImportJob.id == job_id)) \
+            != ImportStatus.checking:
+        return False
     stored = set(db.session.scalars(sa.select(ImportRow.row_number).where(
         ImportRow.job_id == job_id, ImportRow.row_number.in_([r.number for r in results]))))
     results = [r for r in results if r.number not in stored]  # a second worker's, if any
     if not results:
-        return
+        return True
     db.session.execute(sa.insert(ImportRow), [{
         "job_id": job_id, "row_number": r.number, "outcome": r.outcome,
         "data": json.dumps(r.data) if r.data else None,
         "errors": json.dumps(r.errors) if r.errors else None, "child_id": r.child_id,
         "applied": False} for r in results])
     _progress(job_id, total_rows=total, rows_checked=ImportJob.rows_checked + len(results))
+    return True
 
 
 def _progress(job_id: int, **values) -> None:
@@ -120,6 +128,8 @@ def _progress(job_id: int, **values) -> None:
 @atomic
 def _checked(job_id: int, total: int) -> None:
     job = db.session.get(ImportJob, job_id)
+    if job.status != ImportStatus.checking:
+        return
     job.status, job.upload, job.lease_until = ImportStatus.previewed, None, None
     job.total_rows, job.rows_checked, job.updated_at = total, total, now()
 

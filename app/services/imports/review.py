@@ -89,6 +89,9 @@ def decide_row(user: User, job_id: int, row_number: int, choice: str) -> None:
                                                        ImportRow.row_number == row_number))
     if row is None or row.data is None or row.outcome == RowOutcome.error:
         raise NotFound()
+    if row.outcome == RowOutcome.held_management:
+        raise Refused("This pupil is held for the management team: add them by hand once "
+                      "the management team has checked")
     data = json.loads(row.data)
     data.pop("decision", None)
     shown = {c.id for c in imports.shown_candidates(user, data)[0]}
