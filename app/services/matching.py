@@ -106,21 +106,23 @@ class Index:
     import checks hundreds at a time, and keeps one index for the whole file: each day's
     records are read once); likely_matches is the one-row case of the same rules."""
 
-    def __init__(self):
+    def __init__(self, *, growing: bool = False):
         self.by_day: dict[date, list[Known]] = {}
         self.by_identifier: dict[tuple[Scheme, str], list[int]] = {}
+        self.growing = growing  # refresh() will be asked for records made since
         self.top_id = 0  # records above this id were made after their day was read
 
     def load(self, days: set[date], identifiers: set[tuple[Scheme, str]]) -> Index:
         """Read the records born on days not read yet, and (afresh) those holding these
         identifiers (closed records too: the caller reads the candidates and drops them)."""
         new_days = sorted(days - self.by_day.keys())
-        if new_days and not self.by_day:
+        if new_days and self.growing and not self.by_day:
             self.top_id = db.session.scalar(sa.select(sa.func.max(Child.id))) or 0
         for day in new_days:
             self.by_day[day] = []
         for chunk in _chunks(new_days):
-            self._add(sa.and_(Child.date_of_birth.in_(chunk), Child.id <= self.top_id))
+            self._add(sa.and_(Child.date_of_birth.in_(chunk), Child.id <= self.top_id)
+                      if self.growing else Child.date_of_birth.in_(chunk))
         wanted = {(s, v) for s, v in identifiers if v and s != Scheme.local}
         self.by_identifier.update({key: [] for key in wanted})
         for scheme in {s for s, _ in wanted}:  # one scheme at a time: its index is used

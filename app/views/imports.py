@@ -22,12 +22,13 @@ from app.forms import EmptyForm
 from app.forms.imports import RowDecisionForm, UploadForm
 from app.jobs.tasks import run_import
 from app.models import ImportStatus, RowOutcome
+from app.services import imports
 from app.services.imports import files, pages, review
 from app.views._common import download, refusal, render_page, wants_fragment
 from app.views.guards import guard
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
-guard(bp, review.may_import)
+guard(bp, imports.may_import)
 log = logging.getLogger(__name__)
 SECTIONS = {"new": (RowOutcome.new,), "matched": (RowOutcome.matched, RowOutcome.unchanged),
             "management": (RowOutcome.held_management,), "left_out": (RowOutcome.left_out,)}

@@ -23,7 +23,8 @@ from app.services import disclosure, matching
 from app.services.imports import files, rows
 from app.services.imports.ctf import ctf_rows
 
-__all__ = ["Checker", "Preview", "Refused", "decide", "find", "index_for", "may_import",
+__all__ = ["Checker", "Preview", "Refused", "decide", "find", "kind_of",
+           "may_import",
            "preview", "read", "records", "shown_candidates"]
 
 
@@ -50,13 +51,19 @@ class Preview:
         return Counter(r.outcome for r in self.rows)
 
 
-def read(content: bytes) -> tuple[str, list[tuple[int, dict[str, str]]]]:
-    """The file's kind and rows, or Refused with one plain sentence."""
+def kind_of(content: bytes) -> str:
+    """"csv" or "ctf", or Refused when the file is too big or plainly not an export (the
+    cheap checks an upload gets at once)."""
     limit = current_app.config["IMPORT_MAX_BYTES"]
     if len(content) > limit:
         raise Refused(f"The file is larger than {limit // (1024 * 1024)} MB: export fewer "
                       "pupils at a time")
-    kind = files.kind_of(content)
+    return files.kind_of(content)
+
+
+def read(content: bytes) -> tuple[str, list[tuple[int, dict[str, str]]]]:
+    """The file's kind and rows, or Refused with one plain sentence."""
+    kind = kind_of(content)
     found = list(ctf_rows(content) if kind == "ctf" else files.csv_rows(content))
     if not found:
         raise Refused("The file holds no pupils")
@@ -111,11 +118,6 @@ def decide(user: User, data: dict, found: list[tuple[int, list[str]]],
 def _keys(datas) -> tuple[set[date], set[tuple[Scheme, str]]]:
     return ({date.fromisoformat(d["details"]["date_of_birth"]) for d in datas},
             {(Scheme(s), v) for d in datas for s, v in d["identifiers"].items()})
-
-
-def index_for(datas: list[dict]) -> matching.Index:
-    """The lookup matching needs for these checked rows (extend it with match_all)."""
-    return matching.Index().load(*_keys(datas))
 
 
 def find(index: matching.Index, data: dict) -> list[tuple[int, list[str]]]:

@@ -142,7 +142,7 @@ def _apply(job_id: int) -> None:
                                       ImportRow.outcome != RowOutcome.error)
         .order_by(ImportRow.row_number)))
     db.session.rollback()
-    index = matching.Index()
+    index = matching.Index(growing=True)
     for batch in in_batches(todo, APPLY_BATCH):
         _apply_batch(user, job_id, batch, index)
     _applied(job_id)

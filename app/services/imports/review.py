@@ -16,13 +16,7 @@ from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
 from app.models import ImportJob, ImportRow, ImportStatus, RowOutcome, User
 from app.services import audit, imports
-from app.services.imports import files
 from app.services.transaction import atomic
-
-
-def may_import(user: User) -> bool:
-    """Data entry, practitioners and the management team import into their setting."""
-    return imports.may_import(user)
 
 
 def find(user: User, job_id: int) -> ImportJob:
@@ -45,14 +39,10 @@ def recent(user: User, limit: int = 20) -> list[ImportJob]:
 @atomic
 def start(user: User, filename: str, content: bytes) -> int:
     """Store an upload to be checked; refuses at once what is plainly not an export."""
-    if not may_import(user):
+    if not imports.may_import(user):
         raise NotAllowed()
-    limit = current_app.config["IMPORT_MAX_BYTES"]
-    if len(content) > limit:
-        raise Refused(f"The file is larger than {limit // (1024 * 1024)} MB: export fewer "
-                      "pupils at a time")
     job = ImportJob(organisation_id=user.organisation_id, user_id=user.id,
-                    kind=files.kind_of(content), filename=_plain(filename), upload=content,
+                    kind=imports.kind_of(content), filename=_plain(filename), upload=content,
                     status=ImportStatus.checking)
     db.session.add(job)
     db.session.flush()
