@@ -99,7 +99,7 @@ def lines(user: User, job: ImportJob, outcomes: tuple[RowOutcome, ...],
         ImportRow.row_number).offset((page - 1) * PAGE).limit(PAGE)).all()
     records = {c.id: c for c in db.session.scalars(sa.select(Child).where(
         Child.id.in_([r.child_id for r in rows if r.child_id])))}
-    found = []
+    found, unnamed = [], []
     for row in rows:
         name, born = _name(json.loads(row.data)) if row.data else ("", None)
         line = Line(row.row_number, name, born, row.outcome)
@@ -107,12 +107,31 @@ def lines(user: User, job: ImportJob, outcomes: tuple[RowOutcome, ...],
         if child is not None and disclosure.may_open(user, child):
             line.record_id = child.id
             if not row.data:  # applied: the file's copy is gone; the record says who
-                shown = disclosure.project_row(user, child)
-                line.name, line.date_of_birth = shown.name, shown.date_of_birth
+                unnamed.append(line)
         elif row.child_id is not None and row.outcome != RowOutcome.new:
             line.outcome = RowOutcome.held_management  # no longer for this viewer
         found.append(line)
+    if unnamed:
+        _named_by_records(user, unnamed)
     return found, total
+
+
+@atomic
+def _named_by_records(user: User, unnamed: list[Line]) -> None:
+    """Name added children from their records (the list-row projection); the look is
+    audited as the children list's is."""
+    records = {c.id: c for c in db.session.scalars(sa.select(Child).where(
+        Child.id.in_([line.record_id for line in unnamed])))}
+    named = 0
+    for line in unnamed:
+        child = records.get(line.record_id)
+        if child is None or not disclosure.may_open(user, child):  # closed a moment ago
+            line.record_id = None
+            continue
+        shown = disclosure.project_row(user, child)
+        line.name, line.date_of_birth = shown.name, shown.date_of_birth
+        named += 1
+    audit.record("children.listed", detail={"rows": named})
 
 
 def held(user: User, job: ImportJob, page: int = 1) -> tuple[list[Line], int]:
