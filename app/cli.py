@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app, url_for
@@ -14,10 +15,10 @@ from app.core.text import plural
 from app.extensions import db
 from app.forms.admin import OperatorUserForm
 from app.models import OrganisationKind, Role, RoleCategory
-from app.services import accounts, audit, enrolment, passwords, totp
+from app.services import accounts, audit_tree, audit_verify, enrolment, passwords, totp
 
 users_cli = AppGroup("users", help="Manage user accounts.")
-audit_cli = AppGroup("audit", help="Check the audit trail.")
+audit_cli = AppGroup("audit", help="Check, seal and prove the audit trail.")
 demo_cli = AppGroup("demo", help="Synthetic data for demos and benchmarks.")
 retention_cli = AppGroup("retention", help="Archive and destroy records on time.")
 jobs_cli = AppGroup("jobs", help="The background job queue.")
@@ -72,14 +73,24 @@ def _print_preview(counts, errors) -> None:
 @jobs_cli.command("run")
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def jobs_run(workers):
-    """Run a consumer of the job queue in the foreground (Ctrl-C stops it gracefully)."""
+    """Run a consumer of the job queue in the foreground (Ctrl-C stops it gracefully),
+    with its companions beside the workers (the audit log's sequencer)."""
+    import threading
+
+    from app.jobs import queue
     from app.jobs.queue import consumer
 
     handler = logging.StreamHandler()  # task names and ids only: never their arguments
     handler.setFormatter(logging.Formatter("[%(asctime)s] jobs: %(message)s"))
     logging.getLogger("huey").addHandler(handler)
     logging.getLogger("huey").setLevel(logging.INFO)
-    consumer(current_app._get_current_object(), workers=workers).run()
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    queue.start_companions(app, stop)
+    try:
+        consumer(app, workers=workers).run()
+    finally:
+        stop.set()
 
 
 @jobs_cli.command("status")
@@ -185,14 +196,87 @@ def _eligibility(role_category, dbs_date, training_date, no_dbs, no_training, no
 
 
 @audit_cli.command("verify")
-def verify_audit():
-    """Exit 0 if the audit chain is intact; otherwise name the first bad event."""
-    verdict = audit.verify()
+@click.option("--against", "against", metavar="HEAD",
+              help="A tree head printed earlier by `audit head` (the JSON, or a file "
+                   "holding it): prove the log has only grown since.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes checking ranges of a long log (default: up to 2).")
+def verify_audit(against, workers):
+    """Exit 0 if the audit log is intact; otherwise name the first bad event."""
+    head = _read_head(against) if against else None
+    verdict = audit_verify.verify(against=head, workers=workers)
     db.session.rollback()
     if verdict.ok:
-        click.echo(f"Audit trail intact: {verdict.events} events verified.")
+        waiting = f"; {verdict.waiting} not yet sealed" if verdict.waiting else ""
+        click.echo(f"Audit trail intact: {verdict.events} events verified "
+                   f"({verdict.sealed} sealed in the signed tree{waiting}).")
+        if head:
+            click.echo(f"It holds, unchanged, the {head.tree_size} events of the head given.")
         return
-    click.echo(f"Audit trail BROKEN at event {verdict.bad_seq}: {verdict.problem}", err=True)
+    where = f" at event {verdict.bad_seq}" if verdict.bad_seq is not None else ""
+    click.echo(f"Audit trail BROKEN{where}: {verdict.problem}", err=True)
+    sys.exit(1)
+
+
+def _read_head(text: str) -> audit_tree.Head:
+    path = Path(text)
+    if not text.lstrip().startswith("{") and path.is_file():
+        text = path.read_text(encoding="utf-8")
+    try:
+        return audit_tree.Head.from_json(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--against") from exc
+
+
+@audit_cli.command("seal")
+def seal_audit():
+    """Seal the events waiting for it into the tree now (the job queue does every second)."""
+    sealed = audit_tree.seal_all()
+    click.echo(f"{sealed} events sealed.")
+
+
+@audit_cli.command("head")
+def audit_head():
+    """Seal what waits, then print the newest signed tree head as one line of JSON: keep
+    it somewhere the database's owner cannot change, to check the log against later."""
+    audit_tree.seal_all()
+    head = audit_tree.latest()
+    db.session.rollback()
+    if head is None:
+        click.echo("The audit log is empty: there is no tree head yet.", err=True)
+        sys.exit(1)
+    click.echo(head.to_json())
+
+
+@audit_cli.command("prove")
+@click.argument("seq", type=click.IntRange(1, 2**63 - 1))
+def audit_prove(seq):
+    """Print the proof that event SEQ is in the signed tree (anyone can check it with
+    `audit check-proof`, or by RFC 9162's algorithm and the public key)."""
+    audit_tree.seal_all()
+    proof = audit_tree.prove(seq)
+    db.session.rollback()
+    if proof is None:
+        click.echo(f"There is no event {seq} in the audit log.", err=True)
+        sys.exit(1)
+    click.echo(proof.to_json())
+
+
+@audit_cli.command("check-proof")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def audit_check_proof(file):
+    """Exit 0 if FILE (printed by `audit prove`) proves its event is in a tree this install
+    signed."""
+    try:
+        proof = audit_tree.Proof.from_json(file.read())
+    except ValueError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    if audit_tree.proof_holds(proof):
+        click.echo(f"Proof holds: event {proof.seq} is leaf {proof.position} of the signed tree "
+                   f"of {proof.head.tree_size} events.")
+        return
+    click.echo("Proof does NOT hold: the event, the path or the head was changed.", err=True)
     sys.exit(1)
 
 

@@ -50,6 +50,11 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "AUDIT_HMAC_KEY": instance_secret(
             instance_path, "audit_hmac_key", "AUDIT_HMAC_KEY", preset
         ),
+        # Signs the audit log's tree heads (Ed25519 key derived from it); like the HMAC key,
+        # never in the database or its backups
+        "AUDIT_SIGNING_KEY": instance_secret(
+            instance_path, "audit_signing_key", "AUDIT_SIGNING_KEY", preset
+        ),
         "TOTP_ENCRYPTION_KEY": instance_secret(
             instance_path, "totp_encryption_key", "TOTP_ENCRYPTION_KEY", preset
         ),

@@ -34,7 +34,8 @@ def main() -> None:
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp.name}/b.sqlite",
-                      "SECRET_KEY": "b", "AUDIT_HMAC_KEY": "b", "TOTP_ENCRYPTION_KEY": "b",
+                      "SECRET_KEY": "b", "AUDIT_HMAC_KEY": "b", "AUDIT_SIGNING_KEY": "b",
+                      "TOTP_ENCRYPTION_KEY": "b",
                       "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1})
     with app.app_context(), app.test_request_context():
         upgrade()

@@ -18,7 +18,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRETS = {"SECRET_KEY": "bench", "AUDIT_HMAC_KEY": "bench", "TOTP_ENCRYPTION_KEY": "bench"}
+SECRETS = {"SECRET_KEY": "bench", "AUDIT_HMAC_KEY": "bench", "AUDIT_SIGNING_KEY": "bench",
+           "TOTP_ENCRYPTION_KEY": "bench"}
 FOLDER = Path(tempfile.gettempdir()) / "teamaround-bench"
 
 

@@ -22,6 +22,7 @@ BASE_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-not-for-production",
     "AUDIT_HMAC_KEY": "test-audit-hmac-key",
+    "AUDIT_SIGNING_KEY": "test-audit-signing-key",
     "TOTP_ENCRYPTION_KEY": "test-totp-encryption-key",
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_KIB": 1024,
@@ -71,15 +72,13 @@ def pg_migrated():
 
 
 def _pg_reset(url: str) -> None:
-    """Empty every table (triggers off for the audit tables) and reset the chain head."""
+    """Empty every table (triggers off for the audit tables) and restart the sequences."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         conn.exec_driver_sql(
             "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-        conn.exec_driver_sql(
-            "INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, repeat('0', 64))")
     engine.dispose()
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,7 @@ class JobQueue:
     def __init__(self):
         self._declared: dict[str, _Declared] = {}
         self._startup: list[Callable] = []
+        self._companions: list[tuple[Callable, float]] = []
 
     def task(self, retries: int = 2) -> Callable:
         """Declare a task; `name.enqueue(*args)` queues it for the current app."""
@@ -55,6 +58,24 @@ class JobQueue:
         left); also takes a declared task."""
         self._startup.append(func.func if isinstance(func, _Handle) else func)
         return func
+
+    def companion(self, every: float) -> Callable:
+        """Declare work a consumer process repeats every `every` seconds in a thread of its
+        own, beside the workers (finer than a periodic task's minute, and never holding a
+        worker): the audit log's sequencer."""
+        def declare(func):
+            self._companions.append((func, every))
+            return func
+        return declare
+
+    def start_companions(self, app: Flask, stop: threading.Event) -> list[threading.Thread]:
+        """Start the declared companions for the app; they end when `stop` is set."""
+        threads = [threading.Thread(target=_repeat, args=(app, func, every, stop),
+                                    name=f"companion-{func.__name__}", daemon=True)
+                   for func, every in self._companions]
+        for thread in threads:
+            thread.start()
+        return threads
 
     def init_app(self, app: Flask) -> None:
         """Make the app's Huey and register every declared task on it."""
@@ -88,6 +109,19 @@ def _in_context(app: Flask, func: Callable) -> Callable:
             return func(*args, **kwargs)
     run.__name__ = func.__name__
     return run
+
+
+def _repeat(app: Flask, func: Callable, every: float, stop: threading.Event) -> None:
+    """Run func about every `every` seconds until stopped; a failure is logged and the
+    next round tries again (a companion never dies of one bad round)."""
+    while not stop.is_set():
+        began = time.monotonic()
+        try:
+            with app.app_context():
+                func()
+        except Exception:
+            log.exception("job queue: %s failed; trying again", func.__name__)
+        stop.wait(max(0.05, every - (time.monotonic() - began)))
 
 
 def _register(app: Flask, huey, name: str, declared: _Declared):

@@ -8,7 +8,7 @@ from huey import crontab
 
 from app.core.clock import now
 from app.jobs import queue
-from app.services import drafts, retention
+from app.services import audit_tree, drafts, retention
 from app.services.imports import jobs as import_jobs
 from app.services.imports import review
 
@@ -49,3 +49,11 @@ def resume_imports() -> None:
 def expire_imports() -> None:
     """Imports nobody confirmed within IMPORT_KEEP_HOURS are abandoned (file and rows go)."""
     review.expire()
+
+
+
+@queue.companion(every=1.0)
+def seal_audit() -> None:
+    """The audit log's sequencer: seal new events into the Merkle tree and sign its head,
+    about every second (two consumers' sequencers simply take turns)."""
+    audit_tree.seal_all()

@@ -1,6 +1,12 @@
 """SQLAlchemy models, one module per aggregate; imported here so metadata is complete."""
 
-from app.models.audit import AuditDetail, AuditEvent, AuditHead
+from app.models.audit import (
+    AuditDetail,
+    AuditEvent,
+    AuditLeaf,
+    AuditTreeHead,
+    AuditUnsealed,
+)
 from app.models.child import (
     AccessGrant,
     Carer,
@@ -30,7 +36,9 @@ __all__ = [
     "AccessGrant",
     "AuditDetail",
     "AuditEvent",
-    "AuditHead",
+    "AuditLeaf",
+    "AuditTreeHead",
+    "AuditUnsealed",
     "Carer",
     "Child",
     "ChildDraft",

@@ -1,15 +1,25 @@
-"""The one audit path: record() appends a hash-chained, HMAC'd event; verify() proves the chain.
+"""The one audit path: record() appends HMAC'd events; seal() seals them into a Merkle tree
+under signed tree heads; verify() proves the lot.
 
 An event is written in the caller's transaction, so the work and its audit event commit or
-roll back together. Appends lock the chain head row (PostgreSQL) inside a transaction that
-SQLite already began IMMEDIATE, so the chain never forks.
+roll back together. Nothing shared is locked to write one: its number comes from a
+sequence (PostgreSQL) or is the next one under the write lock SQLite's writer holds anyway;
+its hash covers every column and its HMAC (a key outside the database) that hash, so a
+changed row is caught at once. Each event is also queued in audit_unsealed, in the same
+transaction.
+
+A sequencer (the job queue's seal_audit, about every second) takes the queued events in
+order, appends their leaves to the Merkle tree of RFC 9162 (Certificate Transparency) and
+signs the new tree head with Ed25519 (AUDIT_SIGNING_KEY, outside the database). A head is
+exportable (`flask audit head`); verifying against a head recorded elsewhere proves that
+the log has only grown since, which catches a restored older copy or a reset; an
+inclusion proof (`flask audit prove SEQ`) shows one event is in a signed tree.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -18,11 +28,9 @@ from flask import current_app
 from app.core.clock import now
 from app.database import writing
 from app.extensions import db
-from app.models import AuditDetail, AuditEvent, AuditHead
-from app.models.audit import GENESIS_HASH
+from app.models import AuditDetail, AuditEvent, AuditUnsealed
 from app.services import actor, crypto
 
-HEAD_ID = 1
 ACTOR = object()  # "whoever is acting now" (services/actor.py), the default for who and where
 
 
@@ -31,19 +39,27 @@ def canonical(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _stamp(value: datetime) -> str:
+def stamp(value: datetime) -> str:
+    """A moment as the hashes and signatures spell it."""
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over the canonical encoding of every column but hash and hmac."""
-    fields = [
-        event.seq, _stamp(event.occurred_at), event.action, event.outcome,
-        event.actor_user_id, event.on_behalf_of_user_id, event.organisation_id,
-        event.subject_type, event.subject_id, event.child_id, event.ip,
-        event.reason_category, bool(event.shielded), event.detail_digest, event.prev_hash,
-    ]
+# The columns an event's hash covers, in order: every one but hash and hmac
+HASHED = ("seq", "occurred_at", "action", "outcome", "actor_user_id", "on_behalf_of_user_id",
+          "organisation_id", "subject_type", "subject_id", "child_id", "ip",
+          "reason_category", "shielded", "detail_digest", "prev_hash")
+
+
+def hash_columns(values) -> str:
+    """SHA-256 over the canonical encoding of an event's HASHED columns, given in order."""
+    fields = list(values)
+    fields[1], fields[12] = stamp(fields[1]), bool(fields[12])
     return crypto.digest(canonical(fields))
+
+
+def event_hash(event: AuditEvent) -> str:
+    """The hash of an event's columns (HASHED)."""
+    return hash_columns([getattr(event, column) for column in HASHED])
 
 
 def detail_digest(salt: str | None, body: str) -> str:
@@ -67,22 +83,16 @@ def _key() -> str:
     return current_app.config["AUDIT_HMAC_KEY"]
 
 
-def _head_mac(seq: int, last_hash: str) -> str:
-    return crypto.keyed_digest(_key(), f"head:{seq}:{last_hash}")
-
-
-def _locked_head() -> AuditHead:
-    head = db.session.scalars(
-        sa.select(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if head is None:  # created by the first migration; made here only for a blank schema
-        head = AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH)
-        db.session.add(head)
-        db.session.flush()
-    return head
+def _numbers(count: int) -> list[int]:
+    """The next event numbers: from the sequence on PostgreSQL (never waits on another
+    transaction; a rolled-back one leaves a gap, which the tree does not mind), the next
+    after the last on SQLite (its writer holds the database's only write lock already)."""
+    if db.session.connection().dialect.name == "postgresql":
+        return list(db.session.scalars(
+            sa.text("SELECT nextval('audit_event_numbers') FROM generate_series(1, :n)"),
+            {"n": count}))
+    last = db.session.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
+    return list(range(last + 1, last + 1 + count))
 
 
 def record(
@@ -110,17 +120,15 @@ def record(
 
 
 def record_many(events: list[dict]) -> list[AuditEvent]:
-    """Append several events (each given as record()'s arguments) in order, taking the
-    chain head once and writing them in one flush: a batch job's hundreds of events cost
-    about what one does."""
+    """Append several events (each given as record()'s arguments) in order, in one flush:
+    a batch job's hundreds of events cost about what one does."""
     acting = actor.current()
     with writing():  # begins a writer if nothing has begun the transaction yet
-        head = _locked_head()
-    seq, last_hash, made, details = head.last_seq, head.last_hash, [], []
-    for given in events:
+        numbers = _numbers(len(events))
+    made, details = [], []
+    for seq, given in zip(numbers, events, strict=True):
         body = canonical(given["detail"]) if given.get("detail") else None
         salt = secrets.token_hex(16) if body else None
-        seq += 1
         event = AuditEvent(
             seq=seq, occurred_at=now(), action=given["action"],
             outcome=given.get("outcome", "success"),
@@ -131,16 +139,14 @@ def record_many(events: list[dict]) -> list[AuditEvent]:
             child_id=given.get("child_id"), ip=_given(given, "ip", acting.ip),
             reason_category=given.get("reason_category"),
             shielded=bool(given.get("shielded", False)),
-            detail_digest=detail_digest(salt, body) if body else None, prev_hash=last_hash)
+            detail_digest=detail_digest(salt, body) if body else None, prev_hash="")
         event.hash = event_hash(event)
         event.hmac = crypto.keyed_digest(_key(), event.hash)
-        last_hash = event.hash
         made.append(event)
         if body:
             details.append(AuditDetail(event_seq=event.seq, body=body, salt=salt))
     db.session.add_all(made)
-    head.last_seq, head.last_hash = seq, last_hash
-    head.hmac = _head_mac(seq, last_hash)
+    db.session.add_all([AuditUnsealed(event_seq=seq) for seq in numbers])
     db.session.flush()  # the event rows must exist before their details (foreign key)
     if details:
         db.session.add_all(details)
@@ -153,74 +159,3 @@ def _given(given: dict, name: str, acting):
     return acting if value is ACTOR else value
 
 
-@dataclass
-class Verdict:
-    """What verify() found."""
-
-    ok: bool
-    events: int
-    bad_seq: int | None = None
-    problem: str = ""
-
-
-def verify(batch: int = 2000) -> Verdict:
-    """Walk the whole chain: hashes, HMACs, links, detail digests and the signed head.
-
-    The head is read first and the walk stops at the event it names, so events appended
-    while verify runs are neither missed nor mistaken for tampering. Each batch is read in
-    its own short transaction, so a long walk never holds SQLite's write lock for long.
-    """
-    head = db.session.get(AuditHead, HEAD_ID)
-    head_seq = head.last_seq if head else None
-    db.session.expunge_all()
-    db.session.rollback()
-    expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
-    last_seen = 0
-    while True:
-        query = (sa.select(AuditEvent, AuditDetail)
-                 .outerjoin(AuditDetail, AuditDetail.event_seq == AuditEvent.seq)
-                 .where(AuditEvent.seq > last_seen).order_by(AuditEvent.seq).limit(batch))
-        if head_seq is not None:
-            query = query.where(AuditEvent.seq <= head_seq)
-        rows = db.session.execute(query).all()
-        db.session.expunge_all()  # keep the loaded rows as they are, then end the read
-        db.session.rollback()
-        if not rows:
-            break
-        for event, detail in rows:
-            problem = _check(event, detail, expected_seq, expected_prev)
-            if problem:
-                return Verdict(False, count, event.seq, problem)
-            expected_prev, expected_seq, count = event.hash, event.seq + 1, count + 1
-            last_seen = event.seq
-    return _check_head(head, count, expected_seq - 1, expected_prev)
-
-
-def _check(event, detail, expected_seq, expected_prev) -> str:
-    if event.seq != expected_seq:
-        return f"event {expected_seq} is missing"
-    if event.prev_hash != expected_prev:
-        return "does not link to the event before it"
-    if event_hash(event) != event.hash:
-        return "its contents were changed after it was written"
-    if not crypto.same(crypto.keyed_digest(_key(), event.hash), event.hmac):
-        return "its HMAC does not match (forged or re-hashed)"
-    if event.detail_digest and detail is None:
-        return "its detail record was deleted"
-    if detail is not None and detail.body is not None and (
-            detail_digest(detail.salt, detail.body) != event.detail_digest):
-        return "its detail record was changed"
-    return ""
-
-
-def _check_head(head, count, last_seq, last_hash) -> Verdict:
-    if head is None:
-        return Verdict(count == 0, count, None if count == 0 else last_seq, "" if count == 0
-                       else "the chain head record is missing")
-    if head.last_seq != last_seq or head.last_hash != last_hash:
-        return Verdict(False, count, last_seq + 1,
-                       f"the chain was cut: the head names event {head.last_seq}, "
-                       f"the table ends at {last_seq}")
-    if head.last_seq and not crypto.same(head.hmac or "", _head_mac(head.last_seq, head.last_hash)):
-        return Verdict(False, count, head.last_seq, "the chain head record was forged")
-    return Verdict(True, count)

@@ -16,6 +16,7 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 PROJECT = Path(__file__).parents[2]
 KEYS = {"SECRET_KEY": "served-secret", "AUDIT_HMAC_KEY": "served-audit",
+        "AUDIT_SIGNING_KEY": "served-signing",
         "TOTP_ENCRYPTION_KEY": "served-totp"}
 
 

@@ -249,7 +249,7 @@ def test_someone_elses_import_is_not_found(app):
 def _consumer_process(database_url: str, jobs_path: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "JOBS_DATABASE": str(jobs_path),
            "IMPORT_LEASE_SECONDS": "1", "FLASK_APP": "wsgi",
-           **{k: BASE_CONFIG[k] for k in ("SECRET_KEY", "AUDIT_HMAC_KEY",
+           **{k: BASE_CONFIG[k] for k in ("SECRET_KEY", "AUDIT_HMAC_KEY", "AUDIT_SIGNING_KEY",
                                           "TOTP_ENCRYPTION_KEY")}}
     return subprocess.Popen([sys.executable, "-m", "flask", "jobs", "run", "--workers", "1"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
