@@ -41,7 +41,7 @@ test: $(VENV)/.dev
 bench: $(VENV)/.dev
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
 	$(BIN)/python bench/load.py --children $${CHILDREN:-200000} --duration $${DURATION:-30}
-	$(BIN)/python bench/audit_chain.py --events 5000
+	$(BIN)/python bench/audit_chain.py --events $${EVENTS:-1000000}
 	$(BIN)/python bench/sar_pdf.py
 	$(BIN)/python bench/import_roll.py --rows $${ROWS:-100000}
 

@@ -59,7 +59,9 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
             instance_path, "totp_encryption_key", "TOTP_ENCRYPTION_KEY", preset
         ),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping per checkout (a round trip on every request): a connection the server
+        # dropped fails once, SQLAlchemy then empties the pool; old ones are recycled.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800},
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
         # Redis away: limits go on per process (and /healthz says so) rather than fail

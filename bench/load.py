@@ -42,6 +42,32 @@ BIN = Path(sys.executable).parent
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
 
+def _rss_mb(master: int) -> list[float]:
+    """Resident memory (MB) of each worker of a gunicorn master."""
+    children = subprocess.run(["pgrep", "-P", str(master)],  # noqa: S603,S607 - fixed
+                              capture_output=True,
+                              text=True).stdout.split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return sizes
+
+
+@contextmanager
+def _consumer(env: dict):
+    """The job queue's consumer beside the app, as `make run` starts it: its sequencer seals
+    the audit events the load writes, about every second."""
+    process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        [str(BIN / "flask"), "jobs", "run", "--workers", "1"], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
 @contextmanager
 def _served(module: str, env: dict, port: int, workers: int, threads: int):
     server = subprocess.Popen(  # noqa: S603 - our own server, fixed arguments
@@ -56,7 +82,7 @@ def _served(module: str, env: dict, port: int, workers: int, threads: int):
                 break
             except OSError:
                 time.sleep(0.2)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(30)
@@ -165,17 +191,21 @@ def main() -> None:
                              PUBLIC_BASE_URL="http://127.0.0.1:8751",
                              RATELIMIT_SIGN_IN="100000 per minute")
     figures = {}
-    with _served("wsgi:app", env, 8751, args.workers, args.threads) as base:
+    with _consumer(env), _served("wsgi:app", env, 8751, args.workers, args.threads) as (
+            base, master):
         sessions = [_sign_in(base, email, secret) for email, secret in people]
         (folder / "load-sessions.tsv").write_text("".join(f"{c}\t{t}\n" for c, t in sessions))
         figures["app single"] = _single(base, *sessions[0], picks)
         figures["app"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
                               folder / "load-picks.tsv")
+        figures["app rss"] = max(_rss_mb(master))
+        time.sleep(2)  # the sequencer seals the last events
     with _served("bench.baseline_app:app", {**env, "BENCH_DB": url}, 8752,
-                 args.workers, args.threads) as base:
+                 args.workers, args.threads) as (base, master):
         figures["base single"] = _single(base, "x=y", "none", picks)
         figures["base"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
                                folder / "load-picks.tsv")
+        figures["base rss"] = max(_rss_mb(master))
     with app.app_context():
         viewed = db.session.scalar(sa.select(sa.func.count()).where(
             AuditEvent.action == "child.viewed")) - before
@@ -203,11 +233,14 @@ def _table(args, figures: dict, viewed: int, verify) -> None:
     print(f"| child page alone, p50 (ms) | {figures['app single']:.1f} | "
           f"{figures['base single']:.1f} | {figures['app single'] / figures['base single']:.1f}x |")
     print(f"| errors | {app['ERRORS']:.0f} | {base['ERRORS']:.0f} | |")
+    print(f"| largest worker RSS after the load (MB) | {figures['app rss']:.0f} | "
+          f"{figures['base rss']:.0f} | {figures['app rss'] / figures['base rss']:.1f}x |")
     within = expected <= viewed <= expected + args.people  # wrk stops with some in flight
     print(f"| audit: child.viewed events for the pages served | {viewed} for {expected} "
           f"({'ok' if within else 'WRONG'}: up to {args.people} more in flight at the end) "
           f"| | |")
-    print(f"| audit verify | {'passes' if verify.returncode == 0 else 'FAILS'} | | |")
+    print(f"| audit verify | {'passes' if verify.returncode == 0 else 'FAILS'}: "
+          f"{(verify.stdout or verify.stderr).strip()} | | |")
     if verify.returncode:
         print(verify.stdout[-500:], verify.stderr[-500:])
 

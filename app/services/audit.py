@@ -34,14 +34,18 @@ from app.services import actor, crypto
 ACTOR = object()  # "whoever is acting now" (services/actor.py), the default for who and where
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(value) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
 def stamp(value: datetime) -> str:
-    """A moment as the hashes and signatures spell it."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A moment (naive, UTC) as the hashes and signatures spell it:
+    2026-11-24T05:45:00.123456Z."""
+    return value.isoformat(timespec="microseconds") + "Z"
 
 
 # The columns an event's hash covers, in order: every one but hash and hmac

@@ -10,6 +10,7 @@ which wait for their seal, the newest head) are asked in one snapshot.
 
 from __future__ import annotations
 
+import hmac
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -21,12 +22,12 @@ from sqlalchemy.pool import NullPool
 
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, AuditLeaf, AuditTreeHead, AuditUnsealed
-from app.services import audit, audit_tree, crypto, merkle
+from app.services import audit, audit_tree, merkle
 
 PARALLEL_FROM = 100_000  # fewer events than this are checked in this process alone
 _CHUNK = 100_000
 _EVENT = [getattr(AuditEvent, column) for column in audit.HASHED]
-_DETAIL = 1 + len(_EVENT) + 2  # where _rows() puts the detail's columns
+_HASH = 1 + len(_EVENT)  # where _rows() puts the event's hash (then hmac, then the detail)
 
 
 @dataclass
@@ -62,7 +63,7 @@ def verify(against: audit_tree.Head | None = None, workers: int | None = None) -
         return Verdict(False, checked, bad[0], bad[1])
     for row in snap.waiting:
         problem = ("it is sealed and yet still queued for sealing" if row.position is not None
-                   else _row_problem(row, current_app.config["AUDIT_HMAC_KEY"]))
+                   else _row_problem(tuple(row), current_app.config["AUDIT_HMAC_KEY"].encode()))
         if problem:
             return Verdict(False, checked, row.event_seq, problem)
     if snap.events != snap.leaves + len(snap.waiting):
@@ -186,25 +187,27 @@ def _results(url: str, key: str, ranges, workers: int):
 
 def _check_range(url: str, key: str, start: int, stop: int):
     """Check the sealed events at positions [start, stop): returns how many were checked,
-    the first problem (seq, what) or None, and their leaf hashes, concatenated."""
+    the first problem (seq, what) or None, and their leaf hashes, concatenated. The hot
+    loop of a long verify: rows are tuples, each hashed once."""
     engine = sa.create_engine(url, poolclass=NullPool)
     query = (_rows(AuditLeaf.event_seq, AuditLeaf)
              .add_columns(AuditLeaf.position, AuditLeaf.leaf_hash)
              .where(AuditLeaf.position >= start, AuditLeaf.position < stop)
              .order_by(AuditLeaf.position))
-    leaves, position = [], start
+    leaves, position, secret = [], start, key.encode("utf-8")
     try:
         with engine.connect() as conn:
-            for row in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
-                if row.position != position:
+            rows = conn.execution_options(stream_results=True, yield_per=5000).execute(query)
+            for row in rows.tuples():
+                if row[-2] != position:
                     break
-                problem = _row_problem(row, key)
-                if not problem and row.leaf_hash != audit_tree.leaf_of(
-                        row.event_seq, row.hash).hex():
+                problem = _row_problem(row, secret)
+                leaf = audit_tree.leaf_of(row[0], row[_HASH]) if not problem else b""
+                if not problem and leaf.hex() != row[-1]:
                     problem = "its leaf in the tree was changed"
                 if problem:
-                    return position - start, (row.event_seq, problem), b""
-                leaves.append(bytes.fromhex(row.leaf_hash))
+                    return position - start, (row[0], problem), b""
+                leaves.append(leaf)
                 position += 1
     finally:
         engine.dispose()
@@ -213,19 +216,22 @@ def _check_range(url: str, key: str, start: int, stop: int):
     return stop - start, None, b"".join(leaves)
 
 
-def _row_problem(row, key: str) -> str:
-    """What is wrong with one event's row and its detail ("" if nothing)."""
-    if row.seq is None:
+def _row_problem(row: tuple, secret: bytes) -> str:
+    """What is wrong with one event's row and its detail ("" if nothing): `row` as _rows()
+    selects it."""
+    if row[1] is None:
         return "the event was deleted"
-    values = row[1:1 + len(audit.HASHED)]
-    if audit.hash_columns(values) != row.hash:
+    stored = row[_HASH]
+    if audit.hash_columns(row[1:_HASH]) != stored:
         return "its contents were changed after it was written"
-    if not crypto.same(crypto.keyed_digest(key, row.hash), row.hmac):
+    if not hmac.compare_digest(hmac.digest(secret, stored.encode("ascii"), "sha256").hex(),
+                               row[_HASH + 1]):
         return "its HMAC does not match (forged or re-hashed)"
-    has_detail, body, salt = row[_DETAIL:_DETAIL + 3]
-    if row.detail_digest and not has_detail:
+    has_detail, body, salt = row[_HASH + 2:_HASH + 5]
+    detail_digest = row[_HASH - 2]
+    if detail_digest and not has_detail:
         return "its detail record was deleted"
-    if body is not None and audit.detail_digest(salt, body) != row.detail_digest:
+    if body is not None and audit.detail_digest(salt, body) != detail_digest:
         return "its detail record was changed"
     return ""
 

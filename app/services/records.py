@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
@@ -54,9 +55,17 @@ def about(user: User, child_id: int) -> disclosure.RowView:
     return disclosure.project_row(user, db.session.get(Child, child_id))
 
 
-def open_record(user: User, child_id: int) -> Child:
-    """A child's record in the directory, if this user may open it (NotFound, NotAllowed)."""
-    child = get(Child, child_id)
+_WHOLE = (selectinload(Child.identifiers), selectinload(Child.carers),
+          selectinload(Child.involvements))
+
+
+def open_record(user: User, child_id: int, whole: bool = False) -> Child:
+    """A child's record in the directory, if this user may open it (NotFound, NotAllowed).
+    `whole` loads its identifiers, carers and services with it, in the same read (a page
+    about to show them then needs no second read after the grant is spent)."""
+    child = db.session.get(Child, child_id, options=_WHOLE if whole else ()) if child_id else None
+    if child is None:
+        raise NotFound()
     if not disclosure.may_open(user, child):
         raise NotAllowed()
     return child

@@ -42,28 +42,24 @@ def expiry_reason(record: UserSession) -> str | None:
     return None
 
 
-def find(token: str) -> UserSession | None:
-    """The session record for a cookie token, whatever its state."""
-    return db.session.scalar(
-        sa.select(UserSession).where(UserSession.token_hash == crypto.digest(token))
-    )
-
-
 def resolve(token: str | None, user_id: str, *, background: bool
             ) -> tuple[User | None, UserSession | None, str | None]:
     """The signed-in user for a cookie: (user, session, None), or (None, None, why the
-    session ended). Activity extends the idle timer, except background polling. A read,
-    but for the rare request that must note the activity or end the session."""
-    record = find(token) if token else None
-    if record is None or str(record.user_id) != user_id:
+    session ended). Activity extends the idle timer, except background polling. One read
+    (session and user together), but for the rare request that must note the activity or
+    end the session."""
+    found = db.session.execute(
+        sa.select(UserSession, User).join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == crypto.digest(token))).first() if token else None
+    if found is None or str(found.UserSession.user_id) != user_id:
         return None, None, None
+    record, user = found
     reason = expiry_reason(record)
     if reason:
         if reason != "revoked":
             _expire(record.id, reason)
         return None, None, reason
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None, None, None
     if not background and now() - record.last_seen_at >= TOUCH_EVERY:
         _touch(record.id)

@@ -45,7 +45,8 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
             # after actor.begin, which may load an expired user and so begin a read
             if (db.engine.dialect.name == "sqlite" and db.session().in_transaction()
                     and not unsaved_writes(db.session())):
-                db.session.rollback()  # end the request's read; a reader is never upgraded
+                db.session.commit()  # end the request's read (a reader is never upgraded),
+                # keeping what it loaded: nothing expires on commit (app/extensions.py)
             with writing():
                 result = service(*args, **kwargs)
                 db.session.commit()

@@ -93,7 +93,7 @@ def test_sealing_signs_a_head_over_every_event_in_order(app):
 def test_database_refuses_to_change_history(app, statement):
     _append(app, sealed=True)
     with app.app_context():
-        with pytest.raises(DBAPIError, match="append-only|FOREIGN KEY|foreign key"):
+        with pytest.raises(DBAPIError, match=r"append-only|FOREIGN KEY|foreign key"):
             db.session.execute(sa.text(statement))
         db.session.rollback()
 

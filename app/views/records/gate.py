@@ -41,7 +41,8 @@ def with_reason(page: str, allowed=None):
     def decorate(view):
         @wraps(view)
         def gated(child_id, **kwargs):
-            child = records.open_record(current_user, child_id)
+            child = records.open_record(current_user, child_id,
+                                        whole=request.method == "GET")
             if allowed is not None and not allowed(current_user, child, **kwargs):
                 abort(403)
             token = request.args.get("grant")
