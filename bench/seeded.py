@@ -63,6 +63,7 @@ def work_copy(children: int, name: str, folder: Path = FOLDER) -> Path:
     for path in (work, Path(f"{work}-wal"), Path(f"{work}-shm"), work.with_suffix(".jobs.sqlite")):
         path.unlink(missing_ok=True)
     shutil.copy(seeded, work)
+    _flask(f"sqlite:///{work}", "db", "upgrade")  # a seed kept from an older schema catches up
     return work
 
 
@@ -83,4 +84,6 @@ def pg_work_copy(server: str, children: int, name: str) -> str:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{work_db}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{work_db}" TEMPLATE "{seed_db}"')
     engine.dispose()
-    return admin.set(database=work_db).render_as_string(False)
+    work = admin.set(database=work_db).render_as_string(False)
+    _flask(work, "db", "upgrade")  # a seed kept from an older schema catches up
+    return work

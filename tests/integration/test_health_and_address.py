@@ -55,6 +55,24 @@ def test_healthz_names_the_database_when_it_is_down(make_app):
     assert client.get("/livez").status_code == 200
 
 
+def test_healthz_names_audit_sealing_when_no_sequencer_keeps_up(make_app):
+    """Events wait in the sequencer's queue while no consumer runs: the operator is told."""
+    from app.extensions import db
+    from app.services import audit, audit_tree
+
+    app = make_app(AUDIT_SEAL_LAG_SECONDS=0)
+    with app.app_context():
+        audit.record("test.event")
+        db.session.commit()
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert (response.status_code, response.get_data(as_text=True)) == (
+        503, "unavailable: audit sealing")
+    with app.app_context():
+        audit_tree.seal_all()
+    assert client.get("/healthz").status_code == 200
+
+
 @pytest.mark.parametrize("path", ["/children", "/sign-in", "/healthz"])
 def test_a_host_we_do_not_serve_gets_400_and_no_redirect_to_it(client, path):
     """Finding 8: `Host: evil.example` came back as `308 Location: http://evil.example/...`."""

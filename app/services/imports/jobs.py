@@ -102,9 +102,11 @@ def _check(job_id: int) -> None:
 
 @atomic
 def _store(job_id: int, results: list, total: int) -> bool:
-    """Store checked rows; False if the import was abandoned meanwhile."""
-    if db.session.scalar(sa.select(ImportJob.status).where(ImportJob.id == job_id)) \
-            != ImportStatus.checking:
+    """Store checked rows; False if the import was abandoned meanwhile. The job's row is
+    locked first, so an abandonment either comes before (and is seen) or waits until these
+    rows are stored (and deletes them)."""
+    if db.session.scalar(sa.select(ImportJob.status).where(ImportJob.id == job_id)
+                         .with_for_update()) != ImportStatus.checking:
         return False
     stored = set(db.session.scalars(sa.select(ImportRow.row_number).where(
         ImportRow.job_id == job_id, ImportRow.row_number.in_([r.number for r in results]))))
