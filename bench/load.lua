@@ -27,6 +27,9 @@ function init(args)
   post_headers = {["Cookie"] = mine[1], ["X-CSRFToken"] = mine[2],
                   ["Content-Type"] = "application/x-www-form-urlencoded"}
   get_headers = {["Cookie"] = mine[1]}
+  -- the search as the page's live search sends it (htmx): the results fragment comes back
+  search_headers = {["Cookie"] = mine[1], ["X-CSRFToken"] = mine[2], ["HX-Request"] = "true",
+                    ["Content-Type"] = "application/x-www-form-urlencoded"}
   step, i, location = 0, number, nil
   pages, errors = 0, 0
 end
@@ -34,7 +37,7 @@ end
 function request()
   local p = picks[i % #picks + 1]
   if step == 0 then
-    return wrk.format("POST", "/search", post_headers,
+    return wrk.format("POST", "/search", search_headers,
       "family_name=" .. p[2] .. "&date_of_birth=" .. p[3] .. "&date_of_birth=" .. p[4] ..
       "&date_of_birth=" .. p[5])
   elseif step == 1 then

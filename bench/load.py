@@ -165,7 +165,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--people", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--profile", metavar="FILE",
+                        help="record the app's workers with py-spy during the load (collapsed "
+                             "stacks; pip install py-spy)")
     parser.add_argument("--postgresql", metavar="URL",
                         help="a PostgreSQL server (any database URL on it) where the bench "
                              "may create its own databases, teamaround_bench_*")
@@ -196,8 +199,15 @@ def main() -> None:
         sessions = [_sign_in(base, email, secret) for email, secret in people]
         (folder / "load-sessions.tsv").write_text("".join(f"{c}\t{t}\n" for c, t in sessions))
         figures["app single"] = _single(base, *sessions[0], picks)
+        spy = subprocess.Popen(  # noqa: S603 - py-spy on our own server
+            [str(BIN / "py-spy"), "record", "--pid", str(master), "--subprocesses", "--idle",
+             "--nonblocking", "--rate", "50", "--duration", str(args.duration),
+             "--format", "raw", "--output", args.profile],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if args.profile else None
         figures["app"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
                               folder / "load-picks.tsv")
+        if spy:
+            spy.wait(60)
         figures["app rss"] = max(_rss_mb(master))
         time.sleep(2)  # the sequencer seals the last events
     with _served("bench.baseline_app:app", {**env, "BENCH_DB": url}, 8752,

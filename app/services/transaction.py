@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from app.database import unsaved_writes, writing
+from app.database import unsaved_writes, writer_turn, writing
 from app.extensions import db
 from app.models import User
 from app.services import actor
@@ -42,27 +42,34 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
         acting = (actor.begin(args[0], None) if args and isinstance(args[0], User)
                   and actor.current() == actor.NOBODY else None)
         try:
-            # after actor.begin, which may load an expired user and so begin a read
-            if (db.engine.dialect.name == "sqlite" and db.session().in_transaction()
-                    and not unsaved_writes(db.session())):
-                db.session.commit()  # end the request's read (a reader is never upgraded),
-                # keeping what it loaded: nothing expires on commit (app/extensions.py)
-            with writing():
-                result = service(*args, **kwargs)
-                db.session.commit()
-        except BaseException as error:
-            if getattr(error, "keep", False):
-                with writing():
-                    db.session.commit()
-            else:
-                db.session.rollback()
-            raise
+            with writer_turn(db.engine):
+                result = _run(service, args, kwargs)
         finally:
             _depth.reset(token)
             if acting is not None:
                 actor.end(acting)
         return result
     return unit
+
+
+def _run(service: Callable[P, R], args, kwargs) -> R:
+    # after actor.begin, which may load an expired user and so begin a read
+    if (db.engine.dialect.name == "sqlite" and db.session().in_transaction()
+            and not unsaved_writes(db.session())):
+        db.session.commit()  # end the request's read (a reader is never upgraded),
+        # keeping what it loaded: nothing expires on commit (app/extensions.py)
+    try:
+        with writing():
+            result = service(*args, **kwargs)
+            db.session.commit()
+    except BaseException as error:
+        if getattr(error, "keep", False):
+            with writing():
+                db.session.commit()
+        else:
+            db.session.rollback()
+        raise
+    return result
 
 
 BATCH = 200  # records per unit of work in a long job: about a quarter of a second's lock

@@ -28,15 +28,16 @@ def reason(child_id):
     if page not in PAGES or (PAGES[page][1] and not 0 < (item or 0) <= MAX_ID):
         abort(404)
     endpoint, item_name = PAGES[page]
-    last = access.last_reason(current_user, child.id)
     form = ReasonForm()
-    again = request.method == "POST" and "again" in request.form and last is not None
-    if again or form.validate_on_submit():
-        category, text = ((last.reason_category, last.reason_text) if again
+    again = request.method == "POST" and "again" in request.form
+    last = access.last_reason(current_user, child.id) if again else None  # else not needed
+    if last is not None or form.validate_on_submit():
+        category, text = ((last.reason_category, last.reason_text) if last is not None
                           else (form.category.data, form.detail.data))
         token = access.grant(current_user, child.id, page, access.Reason(category), text)
         return redirect(url_for(endpoint, child_id=child.id, grant=token,
                                 **({item_name: item} if item_name else {})))
+    last = last or access.last_reason(current_user, child.id)  # offered on the form
     return render_template("records/reason.html", form=form, last=last, child_id=child.id,
                            page=page, item=item, labels=access.REASON_LABELS), status(form)
 
