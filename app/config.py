@@ -101,6 +101,8 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "IMPORT_LEASE_SECONDS": int(os.environ.get("IMPORT_LEASE_SECONDS", "60")),
         # /healthz fails when an audit event has waited longer than this to be sealed
         "AUDIT_SEAL_LAG_SECONDS": int(os.environ.get("AUDIT_SEAL_LAG_SECONDS", "300")),
+        # A reason stated for a child covers its other pages this long (0: ask every time)
+        "REASON_COVER_MINUTES": int(os.environ.get("REASON_COVER_MINUTES", "10")),
         "SEARCH_CAP": int(os.environ.get("SEARCH_CAP", "20")),
         "MONITOR_DAILY_VIEWS": int(os.environ.get("MONITOR_DAILY_VIEWS", "50")),
         "SAR_SECOND_APPROVAL": os.environ.get("SAR_SECOND_APPROVAL", "1") != "0",

@@ -22,6 +22,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 from app.services import audit, audit_tree, audit_verify
+from bench import seeded
 
 BATCH = 5000
 
@@ -34,7 +35,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
-    url = args.database_url or f"sqlite:///{tmp.name}/bench.sqlite"
+    url = seeded.sqlalchemy_url(args.database_url or f"sqlite:///{tmp.name}/bench.sqlite")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "AUDIT_HMAC_KEY": "bench", "AUDIT_SIGNING_KEY": "bench",
                       "TOTP_ENCRYPTION_KEY": "bench"})

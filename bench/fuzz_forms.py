@@ -58,7 +58,8 @@ def main() -> int:
     for label, world, url in _databases(args):
         started = time.perf_counter()
         app = create_app({**conftest.BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                          "SAR_SECOND_APPROVAL": False, "RATELIMIT_SIGN_IN": "100000 per minute"})
+                          "SAR_SECOND_APPROVAL": False, "RATELIMIT_SIGN_IN": "100000 per minute",
+                          "REASON_COVER_MINUTES": 0})
         run = totals.setdefault(label, Run())
         fuzz(app, WORLDS[world](app), examples=args.examples, derandomize=False, run=run)
         with app.app_context():

@@ -72,6 +72,24 @@ class DayMonthYearField(Field):
         return self.data.strftime("%d %m %Y") if self.data else ""
 
 
+class RevealingRadioInput(GovRadioInput):
+    """GOV.UK radios where choosing an item reveals more beneath it (the conditional reveal
+    pattern): call the field with reveal={value: html}. Without JavaScript everything shows.
+    The reveal is ours (static/js/teamaround.js, data-ta-reveal), not GOV.UK Frontend's,
+    which puts aria-expanded on the radios: ARIA does not allow it there and axe fails it
+    (govuk-frontend #979)."""
+
+    def map_gov_params(self, field, **kwargs):
+        reveal = kwargs.pop("reveal", None) or {}
+        params = super().map_gov_params(field, **kwargs)
+        for item in params.get("items", []):
+            if item.get("value") in reveal:
+                item["conditional"] = {"html": reveal[item["value"]]}
+        if reveal:
+            params.setdefault("attributes", {})["data-ta-reveal"] = "true"
+        return params
+
+
 def today() -> date:
     """Today's date in UTC (the clock the rules use)."""
     return now().date()

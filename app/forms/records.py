@@ -29,23 +29,29 @@ from wtforms.validators import (
 
 from app import MAX_ID
 from app.forms.base import Form
-from app.forms.fields import DayMonthYearField, not_in_future, strip
+from app.forms.fields import DayMonthYearField, RevealingRadioInput, not_in_future, strip
 from app.models import ShieldCategory
 from app.services.access import REASON_LABELS, Reason
 
+AGAIN = "again"  # the choice "the same reason as last time"
+
 
 class ReasonForm(Form):
-    """A reason category, plus words (required for "other")."""
+    """A reason category, plus words (required for "other", revealed by choosing it); the
+    reason given last time is offered first when there is one."""
 
-    category = RadioField("Why do you need to see this record?", widget=GovRadioInput(),
+    category = RadioField("Why do you need to see this record?", widget=RevealingRadioInput(),
                           choices=[(r.value, label) for r, label in REASON_LABELS.items()],
                           validators=[InputRequired(message="Select why you need to see "
                                                     "this record")])
-    detail = StringField("Tell us more (needed for \"Other\")", widget=GovTextInput(),
-                         filters=[strip],
+    detail = StringField("Tell us why", widget=GovTextInput(), filters=[strip],
                          validators=[Length(max=500, message="Keep it to 500 characters "
                                                              "or fewer")])
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+    def offer_again(self, label: str) -> None:
+        """Put "the same reason as last time" first."""
+        self.category.choices = [(AGAIN, label), *self.category.choices]
 
     def validate(self, extra_validators=None):
         """Free text is required for "other"."""

@@ -1,8 +1,10 @@
 """Reasons before access: every page showing a child's data needs a reason stated for it.
 
 A reason becomes a one-time grant for (user, child, page). Opening the page spends it and
-records the view, with the reason, in the audit trail. The last reason for the same child
-can be offered again in one click, but is never reused silently.
+records the view, with the reason, in the audit trail. A reason stated for a child covers
+that child's other pages for REASON_COVER_MINUTES after it was stated (default 10): each of
+those views is still a grant of its own, spent and audited with the same reason. After
+that the last reason is offered as the first choice, never reused silently.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.core.clock import now
 from app.extensions import db
 from app.models import AccessGrant, Child, User
-from app.services import audit
+from app.services import audit, disclosure
 from app.services.transaction import atomic
 
 GRANT_UNUSED_LIFETIME = timedelta(minutes=5)   # from stating a reason to opening the page
@@ -76,17 +79,60 @@ def _find(user: User, child_id: int, page: str, token: str | None) -> AccessGran
 
 @atomic
 def open_page(user: User, child: Child, page: str, token: str | None) -> AccessGrant | None:
-    """Spend a grant on a page view and audit it; None means "ask for a reason"."""
+    """Spend a grant on a page view and audit it: the one the token names, else a new one
+    under a reason still covering the child; None means "ask for a reason"."""
     found = _find(user, child.id, page, token)
-    if found is None or found.first_used_at is not None:
-        return None
-    if now() - found.created_at > GRANT_UNUSED_LIFETIME:
-        return None
+    covering = None
+    if found is None or found.first_used_at is not None or \
+            now() - found.created_at > GRANT_UNUSED_LIFETIME:
+        covering = _covering(user, child.id)
+        if covering is None:
+            return None
+        found = AccessGrant(token=secrets.token_urlsafe(24), user_id=user.id,
+                            child_id=child.id, page=page,
+                            reason_category=covering.reason_category,
+                            reason_text=covering.reason_text,
+                            created_at=covering.created_at)  # the cover never stretches
+        db.session.add(found)
     found.first_used_at = now()
+    detail = {"page": page, "reason": found.reason_text}
+    if covering is not None:
+        detail["same_reason_as_grant"] = covering.id
     audit.record("child.viewed", subject_type="page", child_id=child.id,
                  reason_category=found.reason_category, shielded=child.shielded,
-                 detail={"page": page, "reason": found.reason_text})
+                 detail=detail)
     return found
+
+
+def cover() -> timedelta:
+    """How long a stated reason covers the child's other pages."""
+    return timedelta(minutes=current_app.config["REASON_COVER_MINUTES"])
+
+
+def covered(user: User, child_id: int) -> bool:
+    """True while a reason this user stated for this child still covers its pages."""
+    return _covering(user, child_id) is not None
+
+
+def _covering(user: User, child_id: int) -> AccessGrant | None:
+    """The reason this user stated for this child within the cover, if any (a grant made
+    under a cover carries the time its reason was stated, so it never extends it)."""
+    if cover() <= timedelta(0):
+        return None
+    return db.session.scalar(
+        sa.select(AccessGrant)
+        .where(AccessGrant.user_id == user.id, AccessGrant.child_id == child_id,
+               AccessGrant.created_at >= now() - cover())
+        .order_by(AccessGrant.id.desc()).limit(1))
+
+
+@atomic
+def name_for_prompt(user: User, child: Child) -> str:
+    """The child's name as a search result shows it, for the reason prompt; the look is
+    audited (an id typed into the address bar names a child only on the record)."""
+    audit.record("child.named", subject_type="reason_prompt", child_id=child.id,
+                 shielded=child.shielded)
+    return disclosure.project_row(user, child).name
 
 
 def working(user: User, child_id: int, page: str, token: str | None) -> AccessGrant | None:

@@ -74,6 +74,11 @@ def test_add_a_child_with_carers_services_and_consent(live_app, live_server, pag
             page.fill("#phone", "07700 900 982")
             page.click("button:has-text('Add this parent or carer')")
         check_accessible(page, "25-carers")
+        # "Remove" is a button dressed as a link: link blue on white, not the header's white
+        remove = page.locator("main button:has-text('Remove')").first
+        assert remove.evaluate("e => getComputedStyle(e).color") == "rgb(29, 112, 184)"
+        sign_out = page.locator("header button:has-text('Sign out')")
+        assert sign_out.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
         page.click("a:has-text('Continue')")
 
         services = [("gp_practice", "Riverside Surgery"), ("education_setting", "Hilltop School")]

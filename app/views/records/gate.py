@@ -28,6 +28,24 @@ PAGES = {
 }
 
 
+# what the reason prompt says is being opened: "Why do you need to see <name>'s <this>?"
+PAGE_NAMES = {
+    "record": "record",
+    "details": "details, to correct them",
+    "identifiers": "identifiers, to correct them",
+    "merge": "record, to merge a duplicate into it",
+    "preview": "record as others would see it",
+    "carer": "record, to add a carer",
+    "carer_edit": "carer's details, to correct them",
+    "involvement": "record, to add a service",
+    "involvement_edit": "service's details, to correct them",
+    "shield": "shielding",
+    "contact": "record, to ask for contact",
+    "contact_service": "service's details, to ask for contact",
+    "retention": "retention facts",
+}
+
+
 def reason_url(child_id: int, page: str = "record", item: int | None = None) -> str:
     """Where to state a reason before opening a page of the record."""
     return url_for("records.reason", child_id=child_id, page=page,

@@ -10,36 +10,52 @@ from app import MAX_ID
 from app.forms import EmptyForm
 from app.forms.children import DETAIL_FIELDS, DetailsForm, IdentifiersForm
 from app.forms.fields import fill_form, form_values
-from app.forms.records import MergeForm, PreviewForm, ReasonForm
+from app.forms.records import AGAIN, MergeForm, PreviewForm, ReasonForm
 from app.models import Role, Scheme
 from app.services import access, accounts, children, disclosure, merging, records
 from app.services import preview as previews
 from app.views._common import refusal
 from app.views.guards import manages_record
 from app.views.records import bp
-from app.views.records.gate import PAGES, back_to_record, here, status, with_reason
+from app.views.records.gate import PAGE_NAMES, PAGES, back_to_record, here, status, with_reason
 
 
 @bp.route("/reason", methods=["GET", "POST"])
 def reason(child_id):
-    """Why do you need to see this? Asked before every page of a child's record."""
+    """Why do you need to see this? Asked before the pages of a child's record (a reason
+    covers the record's other pages for a few minutes, services/access.py)."""
     child = records.open_record(current_user, child_id)
     page, item = request.args.get("page", "record"), request.args.get("item", type=int)
     if page not in PAGES or (PAGES[page][1] and not 0 < (item or 0) <= MAX_ID):
         abort(404)
     endpoint, item_name = PAGES[page]
+    target = url_for(endpoint, child_id=child.id, **({item_name: item} if item_name else {}))
+    if request.method == "GET" and access.covered(current_user, child.id):
+        return redirect(target)  # the reason stated a moment ago covers this page too
     form = ReasonForm()
-    again = request.method == "POST" and "again" in request.form
+    again = request.method == "POST" and (form.category.data == AGAIN or "again" in request.form)
     last = access.last_reason(current_user, child.id) if again else None  # else not needed
-    if last is not None or form.validate_on_submit():
-        category, text = ((last.reason_category, last.reason_text) if last is not None
+    if last is not None:
+        form.offer_again(_again_label(last))
+    if (again and last is not None) or form.validate_on_submit():
+        category, text = ((last.reason_category, last.reason_text) if again and last
                           else (form.category.data, form.detail.data))
         token = access.grant(current_user, child.id, page, access.Reason(category), text)
         return redirect(url_for(endpoint, child_id=child.id, grant=token,
                                 **({item_name: item} if item_name else {})))
-    last = last or access.last_reason(current_user, child.id)  # offered on the form
-    return render_template("records/reason.html", form=form, last=last, child_id=child.id,
-                           page=page, item=item, labels=access.REASON_LABELS), status(form)
+    last = last or access.last_reason(current_user, child.id)  # offered first on the form
+    if last is not None and not any(value == AGAIN for value, _ in form.category.choices):
+        form.offer_again(_again_label(last))
+    name = access.name_for_prompt(current_user, child)
+    return render_template("records/reason.html", form=form, child_id=child.id, page=page,
+                           item=item, name=name, what=PAGE_NAMES[page],
+                           cover=access.cover()), status(form)
+
+
+def _again_label(last) -> str:
+    said = access.REASON_LABELS[access.Reason(last.reason_category)]
+    return (f"The same as last time: {said}" +
+            (f" (“{last.reason_text}”)" if last.reason_text else ""))
 
 
 @bp.route("")
