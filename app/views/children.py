@@ -144,12 +144,25 @@ def matches(draft_id):
                            hidden=len(unseen)), 422 if form.is_submitted() else 200
 
 
-@bp.route("/new/<int:draft_id>/cancel", methods=["POST"])
+# the steps a person may be sent back to from "throw this away?" (no other address)
+_STEPS = {"details", "identifiers", "carers", "services", "check"}
+
+
+@bp.route("/new/<int:draft_id>/cancel", methods=["GET", "POST"])
 def cancel(draft_id):
-    """Throw the draft away."""
-    drafts.discard(current_user, draft_id)
-    flash("Nothing was saved.", "info")
-    return redirect(url_for("children.index"))
+    """Throw the draft away, once the person has said yes on a page of its own."""
+    draft = drafts.find(current_user, draft_id)
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        drafts.discard(current_user, draft.id)
+        flash("Nothing was saved: the child's details you entered have been thrown away.",
+              "info")
+        return redirect(url_for("children.index"))
+    back = request.values.get("back")
+    back = back if back in _STEPS else "check"
+    endpoint = {"carers": "children.list_step", "services": "children.list_step",
+                "check": "children.check"}.get(back, "children.step")
+    return render_template("children/cancel.html", draft=draft, back=url_for(
+        endpoint, draft_id=draft.id, **({} if back == "check" else {"step": back})))
 
 
 @bp.route("/validate/<any(details, identifiers, services):form_name>/<field>",

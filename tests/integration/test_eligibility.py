@@ -160,7 +160,8 @@ def test_admin_records_eligibility_and_deactivates(app):
         "e-role_category": "pastoral_lead", "e-training": ["1", "9", "2026"],
         "e-dbs": ["1", "9", "2026"], "e-nominate": "yes", "csrf_token": csrf_token(admin, "/")})
     assert saved.status_code == 302 and staff.get("/").status_code == 200
-    admin.post(f"/admin/users/{staff_id}/deactivate", data={"csrf_token": csrf_token(admin, "/")})
+    admin.post(f"/admin/users/{staff_id}/deactivate", data={"confirm": "yes",
+                                                          "csrf_token": csrf_token(admin, "/")})
     assert staff.get("/").status_code == 302  # signed out everywhere
     actions = {e.action for e in events(app, "user.deactivated")} | {
         e.action for e in events(app, "user.eligibility_changed")}

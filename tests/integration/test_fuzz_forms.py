@@ -254,7 +254,8 @@ def _drafts(entry) -> list[tuple]:
     entry.post(base + "/carers", data={"name": "Ola O'Neill", "relationship": "Father",
                                        "parental_responsibility": "yes", "csrf_token": token})
     pages += [(entry, base + "/matches"), (entry, base + "/identifiers"),
-              (entry, base + "/carers"), (entry, base + "/services"), (entry, base + "/check")]
+              (entry, base + "/carers"), (entry, base + "/services"), (entry, base + "/check"),
+              (entry, base + "/cancel?back=check")]
     return pages
 
 

@@ -121,3 +121,28 @@ def test_a_report_is_not_prepared_without_the_controllers_details(app):
                       data={"csrf_token": csrf_token(first, "/")}).status_code == 302
     text = pdf_text(first.get(location + "/report.pdf").data)
     assert "Dee Pio" in text and "County Hall, Exeter EX1 1AA" in text
+
+
+def test_no_report_before_identity_is_checked_and_a_prepared_one_stays_on_the_board(app):
+    """Issue 17's findings: "prepare" worked while identity was still "Not yet" checked,
+    and a prepared request vanished from the board, so the second approver could not find
+    it. Both are regression tests now."""
+    from app.models import SubjectAccessRequest
+    from tests.integration.children_helpers import count
+
+    first, first_id = person(app, "admin", "County Council", "manager@county.example")
+    second, _ = person(app, "admin", "County Council", "deputy@county.example")
+    child_id = make_child(app, first_id)
+    set_controller(app, first_id)
+    location = first.post("/subject-access/new", data={
+        "child": str(child_id), "requester_name": "Sarah O'Neill",
+        "requester_relationship": "parent", "channel": "email",
+        "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(first, "/")}).location
+    refused = first.post(location + "/prepare", data={"csrf_token": csrf_token(first, "/")})
+    assert "Record the identity checks first" in first.get(refused.location).get_data(
+        as_text=True)
+    assert count(app, SubjectAccessRequest, SubjectAccessRequest.report_pdf.is_not(None)) == 0
+    check_identity(first, location)
+    first.post(location + "/prepare", data={"csrf_token": csrf_token(first, "/")})
+    board = second.get("/subject-access").get_data(as_text=True)
+    assert "1 open" in board and "Waiting for approval" in board

@@ -46,12 +46,15 @@ def test_id_needed_starts_the_clock_on_receipt_of_id(app):
         manager, manager_id = person(app, "admin", "County Council", "manager@county.example")
         child_id = make_child(app, manager_id)
         location = _log(manager, child_id, received=("2", "3", "2026"), id_needed=True).location
-        assert "The clock starts when proof of identity arrives" in manager.get(
-            location).get_data(as_text=True)
+        waiting = manager.get(location).get_data(as_text=True)
+        assert "The clock starts when proof of identity arrives" in waiting
+        # the clock row agrees: it has not started (it said "Running")
+        assert 'id="clock">Not started yet' in waiting and "Running" not in waiting
         manager.post(location + "/checks", data={
             "c-identity": "Passport seen in person", "c-responsibility": "Birth certificate",
             "c-id_received_on": ["2", "3", "2026"], "csrf_token": csrf_token(manager, "/")})
-        assert "\"due\">2 April 2026" in manager.get(location).get_data(as_text=True)
+        started = manager.get(location).get_data(as_text=True)
+        assert "\"due\">2 April 2026" in started and 'id="clock">Running' in started
 
 
 def test_extension_only_within_the_first_month_and_pauses(app):

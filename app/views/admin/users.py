@@ -3,7 +3,7 @@ account (deactivate, unlock, sign out everywhere, reset the authenticator app)."
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.forms import EmptyForm
@@ -101,9 +101,15 @@ def change_role(user_id):
 
 
 @bp.route("/users/<int:user_id>/<any(deactivate, reactivate, unlock, 'sign-out'):action>",
-          methods=["POST"])
+          methods=["GET", "POST"])
 def act(user_id, action):
-    """Deactivate, reactivate, unlock, or sign the user out everywhere."""
+    """Deactivate (after saying yes on a page of its own), reactivate, unlock, or sign the
+    user out everywhere."""
+    if request.method == "GET" and action != "deactivate":
+        abort(405)
+    if action == "deactivate" and request.form.get("confirm") != "yes":
+        target = administration.find(current_user, user_id)
+        return render_template("admin/deactivate.html", target=target, form=EmptyForm())
     with refusal():
         administration.act(current_user, administration.find(current_user, user_id), action)
         return _done(ACTIONS[action], user_id)
