@@ -121,7 +121,7 @@ class IdentifiersForm(Form):
 
     nhs = StringField("NHS number (optional)", widget=GovTextInput(), filters=[strip],
                       validators=[Optional(), identifier_check(Scheme.nhs)],
-                      description="10 digits, for example 485 777 3456")
+                      description="10 digits, for example 943 476 5919")
     upn = StringField("Unique Pupil Number (optional)", widget=GovTextInput(), filters=[strip],
                       validators=[Optional(), identifier_check(Scheme.upn)],
                       description="13 characters: a letter then 12 numbers or letters")
