@@ -99,7 +99,7 @@ def jobs_status():
     from app.jobs.queue import pending
 
     try:
-        click.echo(f"{pending(current_app._get_current_object())} job(s) waiting")
+        click.echo(f"{plural(pending(current_app._get_current_object()), 'job')} waiting")
     except Exception as error:  # any storage failure: say so, exit 1
         click.echo(f"The job queue cannot be reached: {type(error).__name__}", err=True)
         sys.exit(1)

@@ -3,6 +3,7 @@ address, eligibility dates) and the helpers that move values between forms and d
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from govuk_frontend_wtf.main import wtforms_errors
@@ -44,8 +45,8 @@ class DayMonthYearField(Field):
         self.raw_data = parts
         if not any(parts):
             self.data = None
-            if self.required:
-                raise ValueError(f"Enter the {self.what.lower()}")
+            if self.required:  # "The training date" -> "Enter the training date"
+                raise ValueError("Enter the " + re.sub(r"(?i)^the ", "", self.what).lower())
             return
         missing = [name for name, part in zip(("day", "month", "year"), parts, strict=True)
                    if not part]

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from app.core.clock import format_date, now
 from app.core.dates import anniversary
+from app.core.text import plural
 from app.extensions import db
 from app.models import (
     AccessGrant,
@@ -64,14 +65,17 @@ class Report:
 
     def lines(self) -> list[str]:
         """Plain-English summary, one line per rule (record references, no names)."""
-        verb = "would be" if self.dry_run else "were"
+        def verb(count: int) -> str:
+            return "would be" if self.dry_run else ("was" if count == 1 else "were")
+
         out = [f"Retention as of {format_date(self.as_of)}"
                f"{' (dry run: nothing changed)' if self.dry_run else ''}:"]
         for reason, ids in sorted(self.archived.items()):
-            out.append(f"  archived ({reason}): {len(ids)} record(s) {verb} archived"
-                       f"{_refs(ids)}")
-        out.append(f"  destroyed (6 years after archiving): {len(self.destroyed)} record(s) "
-                   f"{verb} destroyed{_refs(self.destroyed)}")
+            count = plural(len(ids), "record")
+            out.append(f"  archived ({reason}): {count} {verb(len(ids))} archived{_refs(ids)}")
+        destroyed = plural(len(self.destroyed), "record")
+        out.append(f"  destroyed (6 years after archiving): {destroyed} "
+                   f"{verb(len(self.destroyed))} destroyed{_refs(self.destroyed)}")
         out.append(f"  involvement contact details archived: {len(self.contacts_archived)}"
                    f"{_refs(self.contacts_archived)}")
         out.append(f"  search terms over a year old erased: {self.search_terms_erased}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core.text import plural
 from app.forms import EmptyForm
 from app.forms.children import (
     CARER_FIELDS,
@@ -136,8 +137,8 @@ def matches(draft_id):
         if form.decision.data == "different":
             return _save(draft_id, not_same_as=[r.id for r in rows], unseen=unseen)
         added = drafts.add_to_existing(current_user, draft_id, int(form.decision.data))
-        flash(f"No new record was made. {added} service(s) of yours were added to the "
-              "existing record.", "success")
+        flash(f"No new record was made. {plural(added, 'service')} of yours "
+              f"{'was' if added == 1 else 'were'} added to the existing record.", "success")
         return redirect(url_for("children.index"))
     drafts.show_matches(current_user, rows)
     return render_template("children/matches.html", rows=rows, form=form, draft=draft,

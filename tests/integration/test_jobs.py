@@ -60,7 +60,7 @@ def test_the_periodic_tasks_are_the_nightly_retention_and_hourly_drafts(app):
 def test_queue_status_and_health(make_app, tmp_path):
     app = make_app()
     result = app.test_cli_runner().invoke(args=["jobs", "status"])
-    assert result.exit_code == 0 and "0 job(s) waiting" in result.output
+    assert result.exit_code == 0 and "0 jobs waiting" in result.output
     assert app.test_client().get("/healthz").status_code == 200
     broken = make_app(JOBS_DATABASE=str(tmp_path / "missing" / "jobs.sqlite"))
     response = broken.test_client().get("/healthz")

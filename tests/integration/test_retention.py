@@ -199,10 +199,10 @@ def test_cli_prints_by_rule(app, runner):
     child_id = _child(app, user_id)
     dry = runner.invoke(args=["retention", "run", "--dry-run", "--as-of", "2026-03-01"])
     assert dry.exit_code == 0 and "dry run: nothing changed" in dry.output
-    assert f"archived (18th birthday): 1 record(s) would be archived: {child_id}" in dry.output
+    assert f"archived (18th birthday): 1 record would be archived: {child_id}" in dry.output
     assert _status(app, child_id) == ChildStatus.active
     real = runner.invoke(args=["retention", "run", "--as-of", "2026-03-01"])
-    assert "1 record(s) were archived" in real.output
+    assert "1 record was archived" in real.output
     assert "Amelia" not in real.output  # references, never names
 
 

@@ -22,3 +22,18 @@ def test_the_nhs_number_hint_example_is_a_valid_nhs_number():
 
 def test_nhs_numbers_are_shown_in_groups_of_three_three_four():
     assert identifiers.display(Scheme.nhs, "9434765919") == "943 476 5919"
+
+
+def test_a_missing_date_is_asked_for_without_a_doubled_article():
+    """"Enter the the training date" (issue 17, wording)."""
+    import pytest
+    from wtforms import Form
+
+    from app.forms.fields import DayMonthYearField
+
+    class Dated(Form):
+        trained = DayMonthYearField("Training completed on", what="The training date")
+
+    form = Dated()
+    with pytest.raises(ValueError, match=r"^Enter the training date$"):
+        form.trained.process_formdata(["", "", ""])
