@@ -9,6 +9,7 @@ from wtforms.validators import NumberRange, Optional
 from app import MAX_ID
 from app.forms.base import Form
 from app.forms.fields import DayMonthYearField
+from app.services import audit_labels
 from app.services.access import REASON_LABELS
 from app.services.monitoring import Filters
 
@@ -41,7 +42,8 @@ class AuditFilterForm(Form):
         """The choices to narrow by."""
         self.user.choices = [(None, "Anyone"), *people]
         self.organisation.choices = [(None, "Any organisation"), *organisations]
-        self.action.choices = [("", "Any action")] + [(a, a) for a in actions]
+        labelled = sorted(((a, audit_labels.label(a)) for a in actions), key=lambda c: c[1])
+        self.action.choices = [("", "Any action"), *labelled]
         self.reason.choices = [("", "Any reason")] + [(k.value, v)
                                                      for k, v in REASON_LABELS.items()]
 

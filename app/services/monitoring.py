@@ -14,7 +14,7 @@ from app.core.clock import LONDON, format_datetime, now, to_london
 from app.core.errors import NotAllowed
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, Organisation, User
-from app.services import audit, disclosure
+from app.services import audit, audit_labels, disclosure
 from app.services.transaction import atomic
 
 CHILD_READS = ("child.viewed",)
@@ -50,6 +50,11 @@ class Row:
     reason_text: str | None
     ip: str | None
     shielded: bool
+
+    @property
+    def action_label(self) -> str:
+        """The action in words (the code stays in the CSV)."""
+        return audit_labels.label(self.action)
 
 
 def _utc(day: date, end: bool = False) -> datetime:

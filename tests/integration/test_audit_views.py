@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -47,6 +46,22 @@ def test_filters_and_child_history(world):
     assert bad.status_code == 422
 
 
+def test_the_trail_says_what_happened_in_words_not_codes(world):
+    """Issue 17 (wording): the trail showed raw codes such as children.listed."""
+    manager, head = world["manager"][0], world["head"][0]
+    head.get("/children/")
+    open_record(head, world["child"], category="safeguarding")
+    page = manager.get("/audit").get_data(as_text=True)
+    table = page.split("<tbody")[1].split("</tbody>")[0]
+    assert "Looked at the children list" in table and "Opened a page of a child" in table
+    assert "children.listed" not in table and "child.viewed" not in table
+    assert '<option value="child.viewed">Opened a page of a child&#39;s record</option>' in page
+    from app.services.audit_labels import label
+
+    assert label("mediated.claimed") == "Mediated: claimed" and label("search") == \
+        "Searched the directory"
+
+
 def test_date_range_uses_london_days(world):
     manager, head = world["manager"][0], world["head"][0]
     open_record(head, world["child"])
@@ -76,9 +91,9 @@ def test_monitoring_shows_out_of_hours_volume_and_capped_searches(world):
     busy = page.split("Most in one day")[1].split("</table>")[0]
     assert "Owl" in busy and "Night Owls" in busy
     late_table = page.split("outside 7am to 7pm")[1].split("</table>")[0]
-    assert late_table.count("child.viewed") == 3
+    assert late_table.count("Opened a page of a child") == 3
     capped = page.split("more than the cap")[1].split("</table>")[0]
-    assert "search (capped)" in capped
+    assert "Searched the directory (capped)" in capped
 
 
 def test_csv_export_escapes_formulas_and_is_audited(world):
@@ -101,6 +116,6 @@ def test_everyone_sees_their_own_history(world):
     head = world["head"][0]
     open_record(head, world["child"], category="coordinating", detail="TAF meeting")
     page = head.get("/account/history").get_data(as_text=True)
-    assert "child.viewed" in page and "TAF meeting" in page
+    assert "Opened a page of a child" in page and "TAF meeting" in page
     assert "manager@county.example" not in page
-    assert re.search(r"sign_in", page)
+    assert "Sign-in" in page
