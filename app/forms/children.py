@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -24,14 +25,17 @@ from wtforms.validators import (
     Email,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from app.forms.base import Form
 from app.forms.fields import DayMonthYearField, not_in_future, strip, within_25_years
 from app.models import Gender, Scheme, ServiceType
 from app.services import identifiers
+from app.services.disclosure import ListFilters
 
 DETAIL_FIELDS = ("given_names", "family_name", "other_names", "gender", "date_of_birth",
                  "address_line1", "address_line2", "town", "postcode")
@@ -215,3 +219,30 @@ class MatchForm(Form):
         self.decision.choices = [(str(r.id), f"Same child as {r.name}") for r in rows] + [
             ("different", "This is a different child" if not unseen else
              "Save it as a new record: the management team will check for a duplicate")]
+
+
+class ChildrenFilterForm(Form):
+    """Narrow and order the organisation's own list. Sent by POST: a name typed here must
+    not end up in an address bar or a log."""
+
+    name = StringField("Name starts with", widget=GovTextInput(), filters=[strip],
+                       validators=[Optional(), Length(max=100, message="Enter 100 characters "
+                                                                       "or fewer")])
+    born = IntegerField("Year of birth", widget=GovTextInput(),
+                        validators=[Optional(), NumberRange(min=1990, max=2100, message="Enter "
+                                                            "a year like 2015")])
+    shielded = SelectField("Shielded", widget=GovSelect(), default="any",
+                           choices=[("any", "Shielded or not"), ("yes", "Shielded only"),
+                                    ("no", "Not shielded")])
+    order = SelectField("Sort by", widget=GovSelect(), default="name",
+                        choices=[("name", "Family name, A to Z"), ("youngest", "Youngest first"),
+                                 ("oldest", "Oldest first")])
+    page = IntegerField(widget=HiddenInput(), default=1,
+                        validators=[Optional(), NumberRange(min=1, max=10**6)])
+    submit = SubmitField("Show children", widget=GovSubmitInput())
+
+    def filters(self) -> ListFilters:
+        """The list's filters as the service takes them."""
+        return ListFilters(name=self.name.data or None, born=self.born.data,
+                           shielded={"yes": True, "no": False}.get(self.shielded.data),
+                           order=self.order.data or "name")

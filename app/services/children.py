@@ -204,11 +204,17 @@ def remove_carer(user: User, child: Child, carer_id: int) -> None:
 
 
 @atomic
-def own_list(user: User) -> list[disclosure.RowView]:
-    """The children the user's organisation works with (the look is audited)."""
-    rows = disclosure.own_children(user)
-    audit.record("children.listed", detail={"rows": len(rows)})
-    return rows
+def own_list(user: User, filters: disclosure.ListFilters | None = None,
+             page: int = 1) -> tuple[list[disclosure.RowView], int]:
+    """A page of the children the user's organisation works with, and how many match
+    (the look is audited: which filters, never the name typed)."""
+    filters = filters or disclosure.ListFilters()
+    rows, total = disclosure.own_children(user, filters, page)
+    audit.record("children.listed", detail={
+        "rows": len(rows), "page": page, "of": total,
+        "filters": [f for f in ("name", "born", "shielded")
+                    if getattr(filters, f) not in (None, "")]})
+    return rows, total
 
 
 @atomic

@@ -14,6 +14,7 @@ from app.forms.children import (
     IDENTIFIER_FIELDS,
     SERVICE_FIELDS,
     CarerForm,
+    ChildrenFilterForm,
     DetailsForm,
     IdentifiersForm,
     MatchForm,
@@ -22,6 +23,7 @@ from app.forms.children import (
 from app.forms.fields import fill_form, form_values
 from app.models import Gender, Scheme, ServiceType
 from app.services import children, drafts
+from app.services.disclosure import ListFilters
 from app.views._common import refusal
 from app.views.guards import guard, is_child_staff
 
@@ -43,11 +45,21 @@ def _step_url(draft_id: int, step: str) -> str:
     return url_for(endpoint, draft_id=draft_id, step=step)
 
 
-@bp.route("/")
+PER_PAGE = 50
+
+
+@bp.route("/", methods=["GET", "POST"])
 def index():
-    """The children your organisation works with."""
-    return render_template("children/index.html", rows=children.own_list(current_user),
-                           form=EmptyForm())
+    """The children your organisation works with: filtered, sorted and paged by POST (a
+    name typed into the filter stays out of the address)."""
+    listing = ChildrenFilterForm(prefix="f")
+    valid = request.method == "GET" or listing.validate()
+    filters = listing.filters() if request.method == "POST" and valid else ListFilters()
+    page = (listing.page.data or 1) if request.method == "POST" and valid else 1
+    rows, total = children.own_list(current_user, filters, page)
+    return render_template("children/index.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // PER_PAGE)), listing=listing,
+                           narrowing=filters.narrowing, form=EmptyForm()), 200 if valid else 422
 
 
 @bp.route("/new", methods=["POST"])

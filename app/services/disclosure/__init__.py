@@ -37,7 +37,13 @@ from app.services.disclosure.requester import (
     for_requester,
     match_carer,
 )
-from app.services.disclosure.rows import RowView, duplicate_candidate, own_children, project_row
+from app.services.disclosure.rows import (
+    ListFilters,
+    RowView,
+    duplicate_candidate,
+    own_children,
+    project_row,
+)
 from app.services.disclosure.rules import (
     Viewer,
     basis_digest,
@@ -57,6 +63,7 @@ __all__ = [
     "WITHHELD",
     "CarerView",
     "ChildView",
+    "ListFilters",
     "Purpose",
     "Requester",
     "RequesterView",

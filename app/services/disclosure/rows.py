@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import Child, ChildStatus, Scheme, User
 from app.services.disclosure import sql
 from app.services.disclosure.rules import hides_whereabouts, may_open, may_see_nhs_number
+from app.services.matching import name_key
 
 
 @dataclass
@@ -38,12 +39,46 @@ def project_row(viewer: User, child: Child, reasons: list[str] | None = None) ->
                    shielded=bool(child.shielded))
 
 
-def own_children(viewer: User, limit: int = 500) -> list[RowView]:
-    """Children the viewer's organisation works with, for its own list."""
-    query = (sa.select(Child)
-             .where(Child.status == ChildStatus.active, sql.involved(viewer.organisation_id))
-             .order_by(Child.family_key, Child.given_key).limit(limit))
-    return [project_row(viewer, child) for child in db.session.scalars(query)]
+@dataclass(frozen=True)
+class ListFilters:
+    """How the organisation's own list is narrowed and ordered: a name's start (family or
+    given), a year of birth, shielded or not (None: either), and the order."""
+
+    name: str | None = None
+    born: int | None = None
+    shielded: bool | None = None
+    order: str = "name"  # name, youngest, oldest
+
+    @property
+    def narrowing(self) -> bool:
+        """True when any filter is set."""
+        return bool(self.name or self.born or self.shielded is not None)
+
+
+ORDERS = {"name": (Child.family_key, Child.given_key, Child.id),
+          "youngest": (Child.date_of_birth.desc(), Child.id),
+          "oldest": (Child.date_of_birth, Child.id)}
+
+
+def own_children(viewer: User, filters: ListFilters = ListFilters(), page: int = 1,
+                 per_page: int = 50) -> tuple[list[RowView], int]:
+    """One page of the children the viewer's organisation works with, for its own list,
+    and how many match in all."""
+    conditions = [Child.status == ChildStatus.active, sql.involved(viewer.organisation_id)]
+    key = name_key(filters.name or "")
+    if key:
+        conditions.append(sa.or_(Child.family_key.startswith(key, autoescape=True),
+                                 Child.given_key.startswith(key, autoescape=True)))
+    if filters.born:
+        conditions.append(Child.date_of_birth.between(date(filters.born, 1, 1),
+                                                      date(filters.born, 12, 31)))
+    if filters.shielded is not None:
+        conditions.append(Child.shielded.is_(filters.shielded))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Child).where(*conditions))
+    query = (sa.select(Child).where(*conditions).order_by(*ORDERS.get(filters.order,
+                                                                        ORDERS["name"]))
+             .limit(per_page).offset((page - 1) * per_page))
+    return [project_row(viewer, child) for child in db.session.scalars(query)], total
 
 
 def duplicate_candidate(viewer: User, child: Child, reasons: list[str]) -> RowView | None:

@@ -1,0 +1,34 @@
+"""The children list with its filters, on a desktop and a phone; axe on each state."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import check_accessible
+from tests.browser.test_add_child import _sign_in
+from tests.conftest import make_user
+from tests.integration.children_helpers import details, make_child
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("size", [(1280, 900), (390, 844)])
+def test_filtering_the_children_list(live_app, live_server, page, size):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    user_id, email, secret = make_user(live_app, role="data_entry", email="sam@hilltop.example")
+    for given, family in (("Amelia", "O'Neill"), ("Ben", "Abbott"), ("Cara", "Abbott")):
+        make_child(live_app, user_id, data={"details": details(given=given, family=family),
+                                            "services": []})
+    _sign_in(page, live_server, email, secret)
+    page.goto(live_server + "/children/")
+    assert "3 children" in page.inner_text("caption")
+    check_accessible(page, f"80-children-{size[0]}")
+    page.fill("#f-name", "abb")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("caption:has-text('2 children match')")
+    assert page.url.removeprefix(live_server) == "/children/"  # no name in the address
+    check_accessible(page, f"81-children-filtered-{size[0]}")
+    page.fill("#f-born", "12")
+    page.click("button:has-text('Show children')")
+    assert "Enter a year like 2015" in page.inner_text(".govuk-error-summary")
+    check_accessible(page, f"82-children-error-{size[0]}")
