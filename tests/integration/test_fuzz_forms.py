@@ -381,7 +381,7 @@ WORLD_ENDPOINTS = {
         "account.change_password", "account.confirm_authenticator", "account.end_session",
         "account.reset_authenticator", "admin.act", "admin.change_role", "admin.invite",
         "admin.organisation", "admin.reset_authenticator", "admin.save_eligibility",
-        "archive.open_record", "audit.export", "children.cancel", "children.check",
+        "archive.open_record", "audit.export", "children.cancel", "children.check", "children.index",
         "children.list_step", "children.matches", "children.remove_item", "children.start",
         "children.step", "children.validate_field", "corrections.detail", "corrections.new",
         "eligibility.policy", "mediated.choose", "mediated.claim", "mediated.decline",
