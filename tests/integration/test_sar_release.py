@@ -18,7 +18,8 @@ from tests.integration.children_helpers import (
 from tests.integration.test_stored_documents import pdf_text
 
 
-def _prepared(app):
+def _logged(app):
+    """Two of the management team, and a request logged by the first (identity unchecked)."""
     first, first_id = person(app, "admin", "County Council", "manager@county.example")
     second, _ = person(app, "admin", "County Council", "deputy@county.example")
     child_id = make_child(app, first_id)
@@ -27,6 +28,11 @@ def _prepared(app):
         "child": str(child_id), "requester_name": "Sarah O'Neill",
         "requester_relationship": "parent", "channel": "email",
         "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(first, "/")}).location
+    return first, second, location
+
+
+def _prepared(app):
+    first, second, location = _logged(app)
     check_identity(first, location)
     assert first.post(location + "/prepare",
                       data={"csrf_token": csrf_token(first, "/")}).status_code == 302
@@ -130,14 +136,7 @@ def test_no_report_before_identity_is_checked_and_a_prepared_one_stays_on_the_bo
     from app.models import SubjectAccessRequest
     from tests.integration.children_helpers import count
 
-    first, first_id = person(app, "admin", "County Council", "manager@county.example")
-    second, _ = person(app, "admin", "County Council", "deputy@county.example")
-    child_id = make_child(app, first_id)
-    set_controller(app, first_id)
-    location = first.post("/subject-access/new", data={
-        "child": str(child_id), "requester_name": "Sarah O'Neill",
-        "requester_relationship": "parent", "channel": "email",
-        "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(first, "/")}).location
+    first, second, location = _logged(app)
     refused = first.post(location + "/prepare", data={"csrf_token": csrf_token(first, "/")})
     assert "Record the identity checks first" in first.get(refused.location).get_data(
         as_text=True)

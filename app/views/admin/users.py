@@ -109,7 +109,7 @@ def act(user_id, action):
         abort(405)
     if action == "deactivate" and request.form.get("confirm") != "yes":
         target = administration.find(current_user, user_id)
-        return render_template("admin/deactivate.html", target=target, form=EmptyForm())
+        return render_template("admin/deactivate.html", target=target)
     with refusal():
         administration.act(current_user, administration.find(current_user, user_id), action)
         return _done(ACTIONS[action], user_id)
