@@ -115,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from app.core.clock import format_date, format_datetime
+    from app.core.clock import format_date, format_datetime, now, to_london
     from app.core.text import plural
     from app.forms.fields import errors_for_summary
     from app.security import BACKGROUND_HEADER
@@ -132,6 +132,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(plural, "plural")
     app.add_template_filter(format_datetime, "datetime")
+    app.add_template_global(lambda: to_london(now()).date(), "london_today")
     assets = _asset_names(app.static_folder)
 
     @app.context_processor

@@ -32,3 +32,21 @@ def test_filtering_the_children_list(live_app, live_server, page, size):
     page.click("button:has-text('Show children')")
     assert "Enter a year like 2015" in page.inner_text(".govuk-error-summary")
     check_accessible(page, f"82-children-error-{size[0]}")
+
+
+def test_a_printed_list_has_a_marking_and_no_header_buttons_or_addresses(live_app,
+                                                                          live_server, page):
+    user_id, email, secret = make_user(live_app, role="data_entry", email="sam@hilltop.example")
+    make_child(live_app, user_id)
+    _sign_in(page, live_server, email, secret)
+    page.goto(live_server + "/children/")
+    assert not page.is_visible(".ta-print-marking")  # on screen: no marking
+    page.emulate_media(media="print")
+    assert page.is_visible(".ta-print-marking")
+    assert page.inner_text(".ta-print-marking").startswith("OFFICIAL-SENSITIVE. Printed on ")
+    for hidden in ("header", "footer", "button:has-text('Add a child')", "form"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.is_visible("table") and "Amelia O'Neill" in page.inner_text("table")
+    link = page.locator("table a").first
+    after = link.evaluate("e => getComputedStyle(e, '::after').content")
+    assert after in ("none", "normal"), after  # no " (/children/1/reason)" after the name
