@@ -20,6 +20,12 @@ from app.services.transaction import atomic
 
 REASON = "mediated_request"
 
+# A look-up here takes time; a child at risk today cannot wait for it
+URGENT_ADVICE = ("This is not the way to report a child at risk. If a child is in immediate "
+                 "danger, call 999 now. If you think a child is at risk of harm today, call "
+                 "the children's social care team (out of hours: the emergency duty team) of "
+                 "the council where the child lives, then ask here if you still need to.")
+
 
 def may_broker(user: User, request: MediatedRequest) -> bool:
     """Practitioners of the organisation asked, and the management team."""

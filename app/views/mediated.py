@@ -35,8 +35,11 @@ def new():
                                   logged_by=None if own else current_user,
                                   values=form.values())
         flash(f"Request {created.reference} has been sent.", "success")
+        if form.urgency.data == "urgent":
+            flash(mediated.URGENT_ADVICE, "info")
         return redirect(url_for("mediated.mine" if own else "mediated.queue"))
-    return render_template("mediated/new.html", form=form, on_behalf=not own), \
+    return render_template("mediated/new.html", form=form, on_behalf=not own,
+                           URGENT_ADVICE=mediated.URGENT_ADVICE), \
         422 if form.is_submitted() else 200
 
 

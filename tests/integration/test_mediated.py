@@ -42,14 +42,26 @@ def world(app):
     return made
 
 
-def _ask(client, addressed_to=2):
+def _ask(client, addressed_to=2, urgency="routine"):
     token = csrf_token(client, "/requests/new")
     return client.post("/requests/new", data={
         "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
         "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
         "addressed_to": str(addressed_to), "child_given_names": "Amelia",
         "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Immunisation follow-up", "urgency": "routine", "csrf_token": token})
+        "reason": "Immunisation follow-up", "urgency": urgency, "csrf_token": token})
+
+
+def test_urgent_requests_are_told_to_call_999_or_childrens_social_care(app, world):
+    """Issue 17: "Urgent: a child may be at risk today" gave no advice at all."""
+    requester = world["requester"][0]
+    form = requester.get("/requests/new").get_data(as_text=True)
+    assert "call 999 now" in form and "children&#39;s social care" in form
+    sent = _ask(requester, _hilltop(app), urgency="urgent")
+    after = requester.get(sent.location).get_data(as_text=True)
+    assert "call 999 now" in after
+    routine = requester.get(_ask(requester, _hilltop(app)).location).get_data(as_text=True)
+    assert "call 999 now" not in routine
 
 
 def _request_id(app):
