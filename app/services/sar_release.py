@@ -185,6 +185,15 @@ def _release_link(user: User, request_id: int, passphrase_hash: str):
     return request, token
 
 
+def sender() -> dict:
+    """Who sent a download link, as its page names them: the organisation that runs the
+    directory and how to reach its data protection officer (no child, no requester)."""
+    host = sar_report.controller()
+    return {"name": host.name if host else "the organisation that sent you the link",
+            "contact": (host.dpo_contact if host and host.dpo_contact
+                        else current_app.config.get("DPO_CONTACT"))}
+
+
 def live_link(token: str) -> SubjectAccessRequest | None:
     """The request a download link belongs to, while it still works."""
     request = db.session.scalar(sa.select(SubjectAccessRequest).where(

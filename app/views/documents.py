@@ -44,4 +44,5 @@ def collect():
             return download(document, f"{request.reference}.pdf")
         form.passphrase.errors.append("That passphrase is not right. After 5 wrong tries the "
                                       "link stops working")
-    return render_template("documents/collect.html", form=form), 422 if form.errors else 200
+    return render_template("documents/collect.html", form=form,
+                           sender=sar_release.sender()), 422 if form.errors else 200

@@ -81,6 +81,8 @@ def test_the_link_reveals_nothing_before_the_passphrase(app):
     page = visitor.get("/documents").get_data(as_text=True)
     for marker in ("Amelia", "O&#39;Neill", "SAR-", "Sarah"):
         assert marker not in page
+    # the parent's page names who sent it and how to reach their DPO (issue 17)
+    assert "From County Council" in page and "dpo@county.example" in page
     downloaded = _collect(visitor, passphrase)
     assert downloaded.status_code == 200 and downloaded.data[:5] == b"%PDF-"
     assert events(app, "sar.downloaded")
