@@ -219,9 +219,12 @@ def verify_audit(against, workers):
 
 
 def _read_head(text: str) -> audit_tree.Head:
-    path = Path(text)
-    if not text.lstrip().startswith("{") and path.is_file():
-        text = path.read_text(encoding="utf-8")
+    if not text.lstrip().startswith("{"):
+        try:
+            text = Path(text).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.BadParameter("give the head's JSON, or a file holding it",
+                                     param_hint="--against") from exc
     try:
         return audit_tree.Head.from_json(text)
     except ValueError as exc:
