@@ -190,8 +190,7 @@ def sender() -> dict:
     directory and how to reach its data protection officer (no child, no requester)."""
     host = sar_report.controller()
     return {"name": host.name if host else "the organisation that sent you the link",
-            "contact": (host.dpo_contact if host and host.dpo_contact
-                        else current_app.config.get("DPO_CONTACT"))}
+            "contact": sar_report.dpo_contact(host)}
 
 
 def live_link(token: str) -> SubjectAccessRequest | None:

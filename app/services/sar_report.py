@@ -51,12 +51,18 @@ def controller() -> Organisation | None:
     return db.session.scalar(sa.select(Organisation).where(Organisation.is_host.is_(True)))
 
 
+def dpo_contact(host: Organisation | None) -> str | None:
+    """How to reach the data protection officer: the host's own details, else DPO_CONTACT."""
+    return (host.dpo_contact if host and host.dpo_contact
+            else current_app.config.get("DPO_CONTACT"))
+
+
 def missing_details(host: Organisation | None) -> list[str]:
     """What a report cannot be sent without: the controller's address and the DPO."""
     missing = []
     if host is None or not host.address:
         missing.append("your organisation's postal address")
-    if host is None or not (host.dpo_contact or current_app.config.get("DPO_CONTACT")):
+    if not dpo_contact(host):
         missing.append("how to contact your data protection officer")
     return missing
 
@@ -169,8 +175,7 @@ def _retention(child: Child, view: disclosure.RequesterView) -> Section:
 def _rights(host: Organisation | None) -> Section:
     cfg = current_app.config
     name = host.name if host else "the organisation that runs TeamAround"
-    dpo = (host.dpo_contact if host and host.dpo_contact else cfg.get("DPO_CONTACT")) \
-        or "not recorded yet"
+    dpo = dpo_contact(host) or "not recorded yet"
     officer = f"{host.dpo_name}, " if host and host.dpo_name else ""
     address = host.address if host and host.address else "address not recorded yet"
     return Section("Your rights", paragraphs=[
