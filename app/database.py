@@ -111,10 +111,15 @@ def _sqlite_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
+def note_written(session) -> None:
+    """Something was written in this transaction and is not yet committed (a flush says so
+    itself; a plain INSERT run through the session must say so here)."""
+    session.info["unsaved"] = True
+
+
 @event.listens_for(Session, "after_flush")
 def _flushed(session, _context):
-    """Something was written in this transaction and is not yet committed."""
-    session.info["unsaved"] = True
+    note_written(session)
 
 
 @event.listens_for(Session, "after_commit")

@@ -115,15 +115,13 @@ def covered(user: User, child_id: int) -> bool:
 
 
 def _covering(user: User, child_id: int) -> AccessGrant | None:
-    """The reason this user stated for this child within the cover, if any (a grant made
-    under a cover carries the time its reason was stated, so it never extends it)."""
+    """The reason this user stated for this child within the cover, if any: the last one
+    (last_reason), while it is young enough. A grant made under a cover carries the time
+    its reason was stated, so it never extends it."""
     if cover() <= timedelta(0):
         return None
-    return db.session.scalar(
-        sa.select(AccessGrant)
-        .where(AccessGrant.user_id == user.id, AccessGrant.child_id == child_id,
-               AccessGrant.created_at >= now() - cover())
-        .order_by(AccessGrant.id.desc()).limit(1))
+    last = last_reason(user, child_id)
+    return last if last is not None and last.created_at >= now() - cover() else None
 
 
 @atomic

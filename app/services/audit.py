@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import now
-from app.database import writing
+from app.database import note_written, writing
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, AuditUnsealed
 from app.services import actor, crypto
@@ -157,7 +157,7 @@ def record_many(events: list[dict]) -> list[int]:
     session.execute(sa.insert(AuditUnsealed), [{"event_seq": seq} for seq in numbers])
     if details:
         session.execute(sa.insert(AuditDetail), details)
-    session.info["unsaved"] = True  # written, to be committed by the unit of work
+    note_written(session)  # to be committed by the unit of work
     return numbers
 
 

@@ -24,6 +24,7 @@ from app.forms.fields import fill_form, form_values
 from app.models import Gender, Scheme, ServiceType
 from app.services import children, drafts
 from app.services.disclosure import ListFilters
+from app.services.disclosure.rows import PER_PAGE
 from app.views._common import refusal
 from app.views.guards import guard, is_child_staff
 
@@ -45,9 +46,6 @@ def _step_url(draft_id: int, step: str) -> str:
     return url_for(endpoint, draft_id=draft_id, step=step)
 
 
-PER_PAGE = 50
-
-
 @bp.route("/", methods=["GET", "POST"])
 def index():
     """The children your organisation works with: filtered, sorted and paged by POST (a
@@ -58,6 +56,7 @@ def index():
     page = (listing.page.data or 1) if request.method == "POST" and valid else 1
     rows, total = children.own_list(current_user, filters, page)
     return render_template("children/index.html", rows=rows, total=total, page=page,
+                           per_page=PER_PAGE,
                            pages=max(1, -(-total // PER_PAGE)), listing=listing,
                            narrowing=filters.narrowing, form=EmptyForm()), 200 if valid else 422
 

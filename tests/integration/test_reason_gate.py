@@ -67,12 +67,13 @@ def test_a_grant_for_one_child_or_page_does_not_open_another(app):
 def test_a_reason_covers_the_childs_other_pages_for_a_while_each_view_audited(app):
     """Item 5: one reason, then the record's other pages without asking again for
     REASON_COVER_MINUTES; every view still audited with that reason; never another child."""
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
     import sqlalchemy as sa
+    import time_machine
 
     from app.extensions import db
-    from app.models import AccessGrant, AuditEvent
+    from app.models import AuditEvent
 
     client, user_id = person(app, "admin", "County Council", "manager@county.example")
     first = make_child(app, user_id)
@@ -88,8 +89,6 @@ def test_a_reason_covers_the_childs_other_pages_for_a_while_each_view_audited(ap
         viewed = db.session.scalars(sa.select(AuditEvent).where(
             AuditEvent.action == "child.viewed").order_by(AuditEvent.seq)).all()
         assert [(e.child_id, e.reason_category) for e in viewed] == [(first, "other")] * 3
-        # the cover runs from when the reason was stated, and page views never stretch it
-        db.session.execute(sa.update(AccessGrant).values(
-            created_at=AccessGrant.created_at - timedelta(minutes=11)))
-        db.session.commit()
-    assert client.get(f"/children/{first}/details").status_code == 302
+    # the cover runs from when the reason was stated, and page views never stretch it
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=11), tick=True):
+        assert client.get(f"/children/{first}/details").status_code == 302

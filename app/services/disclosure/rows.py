@@ -55,13 +55,15 @@ class ListFilters:
         return bool(self.name or self.born or self.shielded is not None)
 
 
+PER_PAGE = 50  # rows a page of the own list shows
+
 ORDERS = {"name": (Child.family_key, Child.given_key, Child.id),
           "youngest": (Child.date_of_birth.desc(), Child.id),
           "oldest": (Child.date_of_birth, Child.id)}
 
 
 def own_children(viewer: User, filters: ListFilters = ListFilters(), page: int = 1,
-                 per_page: int = 50) -> tuple[list[RowView], int]:
+                 per_page: int = PER_PAGE) -> tuple[list[RowView], int]:
     """One page of the children the viewer's organisation works with, for its own list,
     and how many match in all."""
     conditions = [Child.status == ChildStatus.active, sql.involved(viewer.organisation_id)]
