@@ -208,10 +208,11 @@ def verify_audit(against, workers):
     db.session.rollback()
     if verdict.ok:
         waiting = f"; {verdict.waiting} not yet sealed" if verdict.waiting else ""
-        click.echo(f"Audit trail intact: {verdict.events} events verified "
+        click.echo(f"Audit trail intact: {plural(verdict.events, 'event')} verified "
                    f"({verdict.sealed} sealed in the signed tree{waiting}).")
         if head:
-            click.echo(f"It holds, unchanged, the {head.tree_size} events of the head given.")
+            click.echo(f"It holds, unchanged, the {plural(head.tree_size, 'event')} of the head "
+                       "given.")
         return
     where = f" at event {verdict.bad_seq}" if verdict.bad_seq is not None else ""
     click.echo(f"Audit trail BROKEN{where}: {verdict.problem}", err=True)
@@ -235,7 +236,7 @@ def _read_head(text: str) -> audit_tree.Head:
 def seal_audit():
     """Seal the events waiting for it into the tree now (the job queue does every second)."""
     sealed = audit_tree.seal_all()
-    click.echo(f"{sealed} events sealed.")
+    click.echo(f"{plural(sealed, 'event')} sealed.")
 
 
 @audit_cli.command("head")
@@ -277,7 +278,7 @@ def audit_check_proof(file):
         sys.exit(2)
     if audit_tree.proof_holds(proof):
         click.echo(f"Proof holds: event {proof.seq} is leaf {proof.position} of the signed tree "
-                   f"of {proof.head.tree_size} events.")
+                   f"of {plural(proof.head.tree_size, 'event')}.")
         return
     click.echo("Proof does NOT hold: the event, the path or the head was changed.", err=True)
     sys.exit(1)
