@@ -24,18 +24,18 @@ run: $(VENV)/.runtime
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/flask setup-link
 	export PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
-	  TEAMAROUND_PLAIN_HTTP=$${TEAMAROUND_PLAIN_HTTP:-1}; \
+	  TEAMAROUND_PLAIN_HTTP=$${TEAMAROUND_PLAIN_HTTP:-1} LOG_FORMAT=$${LOG_FORMAT:-text}; \
 	$(BIN)/flask jobs run & consumer=$$!; \
 	trap 'kill $$consumer 2>/dev/null; wait $$consumer' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: install and run every test (SQLite; PostgreSQL too when TEST_DATABASE_URL is set).
-## The SQLite half runs on both cores; the PostgreSQL half shares one database, so it runs
-## alone (tests named for PostgreSQL run there too).
+## Both halves run on both cores; on PostgreSQL each worker has a database of its own beside
+## the one named (DB_gw0, DB_gw1; tests named for PostgreSQL run there too).
 test: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
 	$(BIN)/python -m pytest -n 2 -k "not postgresql" $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -k postgresql $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 -k postgresql $(PYTEST_ARGS)
 
 ## bench: the self-contained benchmarks (not part of test; see README "Benchmarks")
 bench: $(VENV)/.dev

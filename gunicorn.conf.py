@@ -9,3 +9,22 @@ forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
 forwarder_headers = ""
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+import os  # noqa: E402 (the settings above are read by gunicorn as they are)
+
+timeout = 60  # a request (a PDF, an upload) that takes longer is stuck: the worker restarts
+graceful_timeout = 30
+keepalive = 5
+
+
+def on_starting(server):
+    """Refuse several workers whose sign-in limits would each count on their own (the limit
+    multiplied by the number of workers) unless REDIS_URL shares them, or the operator says
+    per-process limits are what they want (TEAMAROUND_PER_PROCESS_LIMITS=1)."""
+    workers = server.cfg.workers
+    if workers > 1 and not os.environ.get("REDIS_URL") \
+            and os.environ.get("TEAMAROUND_PER_PROCESS_LIMITS") != "1":
+        raise SystemExit(
+            f"Refusing to start {workers} workers with rate limits kept in each process: "
+            "the sign-in limit would be multiplied by the number of workers. Set REDIS_URL "
+            "to share them, or TEAMAROUND_PER_PROCESS_LIMITS=1 to accept this.")

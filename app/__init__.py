@@ -44,6 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
 
+    with app.app_context():  # a typo in the email settings must not mean clear text
+        from app.services import mail
+        mail.check_settings()
+
     app.url_map.converters["int"] = BoundedIntConverter  # huge ids: 404, not a 500
     app.jinja_loader = ChoiceLoader([
         PackageLoader("app"),
@@ -58,9 +62,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     limiter.init_app(app)  # first: a flood is refused before any other work
+    from app import request_log
     from app.security import refuse_unreadable
     from app.views.imports import allow_import_upload
 
+    request_log.init_app(app)  # first: every line of the request carries its id
     app.before_request(allow_import_upload)  # the one form that takes a large file
     app.before_request(refuse_unreadable)  # before the forms read a byte (CSRF included)
     csrf.init_app(app)  # before the sign-in gate, so a bad token is refused first
@@ -118,13 +124,16 @@ def _register_template_helpers(app: Flask) -> None:
     from app.core.clock import format_date, format_datetime, now, to_london
     from app.core.text import plural
     from app.forms.fields import errors_for_summary
-    from app.security import BACKGROUND_HEADER
+    from app.security import BACKGROUND_HEADER, session_seconds_left
     from app.services.access import REASON_LABELS
-    from app.views._common import live_params
+    from app.views._common import live_params, record_back, service_navigation
 
     WTFormsHelpers(app)
     app.add_template_global(errors_for_summary)
     app.add_template_global(live_params, "live")
+    app.add_template_global(service_navigation)
+    app.add_template_global(record_back)
+    app.add_template_global(session_seconds_left)
     app.add_template_filter(lambda a, b: {**a, **b}, "merge")
     app.add_template_filter(lambda iso: format_date(date.fromisoformat(iso)) if iso else "",
                             "isodate")

@@ -71,6 +71,8 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "30")),
         "SESSION_ABSOLUTE_HOURS": int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")),
+        # the warning before the idle time-out, with a button to stay signed in
+        "SESSION_WARN_SECONDS": int(os.environ.get("SESSION_WARN_SECONDS", "120")),
         "LOCKOUT_THRESHOLD": 10,
         "LOCKOUT_MINUTES": 15,
         "INVITATION_HOURS": 72,
@@ -89,6 +91,12 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         # strict HTTPS check demands; the token plus SameSite=Lax cookies protect instead.
         "WTF_CSRF_SSL_STRICT": False,
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # "json" (one line per request and per message, for a log collector) or "text"
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json"),
+        # Outgoing email (services/mail.py): MAIL_URL, or MAIL_HOST and the rest; none: off
+        **{name: os.environ.get(name) for name in (
+            "MAIL_URL", "MAIL_HOST", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
+            "MAIL_SECURITY", "MAIL_SENDER")},
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
         # Host names answered; unset: PUBLIC_BASE_URL's (app/security.py)
         "TRUSTED_HOSTS": [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")

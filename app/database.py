@@ -24,6 +24,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+# A commit that leaves more than this many pages in SQLite's write-ahead log copies them
+# into the database file itself (and waits for the disk). The consumer's checkpoint does
+# that every second beside the writers (checkpoint below), so this is only the backstop
+# when no consumer runs: a request's commit would otherwise pay for an import's pages.
+WAL_PAGES = 10_000  # 40 MB
+
 
 def _is_sqlite(dbapi_connection) -> bool:
     return isinstance(dbapi_connection, sqlite3.Connection)
@@ -41,7 +47,19 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
     cursor.close()
+
+
+def checkpoint(engine: Engine) -> tuple[int, int] | None:
+    """Copy what the write-ahead log holds into the SQLite file, without waiting for any
+    reader or writer (PASSIVE): the job queue's consumer does it every second. Returns the
+    pages in the log and how many of them are now copied (None on PostgreSQL)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as conn:
+        _, logged, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    return logged, copied
 
 
 _writing: ContextVar[bool] = ContextVar("writing", default=False)

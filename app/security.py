@@ -6,7 +6,8 @@ import logging
 import re
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from flask import abort, flash, g, jsonify, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, jsonify, redirect, request, session, url_for
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, htmx, login_manager
@@ -50,8 +51,15 @@ def load_user(user_id: str):
     if ended:
         g.session_ended = ended
     if record is not None:
-        g.user_session_id = record.id
+        g.user_session_id, g.user_session = record.id, record
     return user
+
+
+def session_seconds_left() -> int | None:
+    """How long the signed-in person's session lives without more activity (None when
+    nobody is signed in): the page's time-out warning counts down from it."""
+    record = g.get("user_session")
+    return sessions.seconds_left(record) if record is not None else None
 
 
 @login_manager.unauthorized_handler
@@ -62,9 +70,28 @@ def unauthorised():
     session.pop("sid", None)
     if ended:
         flash(ENDED_MESSAGES[ended], "info")
-    if request.method == "GET" and not htmx:
-        session["next"] = request.full_path.rstrip("?")
+    back = _page_to_return_to()
+    if back:
+        session["next"] = back
     return _send_to(url_for("auth.sign_in"), 401, "sign in required")
+
+
+def _page_to_return_to() -> str | None:
+    """The page to come back to after signing in again: the one asked for; for a form
+    sent after the time-out, the page the form is on (what it had saved is still there:
+    a draft keeps each step); for htmx, the page it was working in."""
+    if htmx:
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        return (current.path + (f"?{current.query}" if current.query else "")) \
+            if current.netloc == request.host and current.path else None
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    try:
+        current_app.url_map.bind_to_environ(request.environ).match(request.path,
+                                                                   method="GET")
+    except HTTPException:
+        return None
+    return request.path
 
 
 def _send_to(target: str, status: int, why: str):
@@ -165,6 +192,8 @@ def _headers(response):
     if request.endpoint != "static":
         headers["Cache-Control"] = "no-store"
         headers["Pragma"] = "no-cache"
+    if htmx and request.headers.get(BACKGROUND_HEADER) != "1" and g.get("user_session"):
+        headers["X-Session-Seconds-Left"] = str(session_seconds_left())
     return response
 
 

@@ -35,6 +35,7 @@ def environment(database: str, **extra: str) -> dict[str, str]:
     """What a process of the app on a bench database needs: the database and the keys."""
     jobs = FOLDER / f"jobs-{hashlib.sha256(database.encode()).hexdigest()[:12]}.sqlite"
     return {**os.environ, **SECRETS, "DATABASE_URL": database, "JOBS_DATABASE": str(jobs),
+            "TEAMAROUND_PER_PROCESS_LIMITS": "1",  # one machine; gunicorn.conf.py asks
             "FLASK_APP": "wsgi", **extra}
 
 

@@ -3,6 +3,7 @@ TEST_DATABASE_URL is set (that database is wiped: point it only at a test databa
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -39,7 +40,23 @@ def _pg_url() -> str:
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1: each worker its own database
+    return _worker_database(url, worker) if worker else url
+
+
+@functools.cache
+def _worker_database(url: str, worker: str) -> str:
+    """A database of its own for one xdist worker (beside the one named, made if need be),
+    so that workers never empty each other's tables."""
+    base = sa.engine.make_url(url)
+    mine = base.set(database=f"{base.database}_{worker}")
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                           {"name": mine.database}):
+            conn.exec_driver_sql(f'CREATE DATABASE "{mine.database}"')
+    engine.dispose()
+    return mine.render_as_string(hide_password=False)
 
 
 def _migrate(uri: str) -> None:
@@ -109,7 +126,37 @@ def make_app(database_url, tmp_path):
     for app in made:
         with app.app_context():
             db.session.remove()
+            _no_child_in_any_email()
             db.engine.dispose()
+
+
+CHILD_FIELDS = ("Amelia", "O'Neill", "O&#39;Neill", "14 February 2016", "2016-02-14",
+                "9434765919", "943 476 5919", "B801200005001", "Marigold Crescent",
+                "ZZ9 9ZZ", "Quillfeather", "Zephyr")
+
+
+def _no_child_in_any_email() -> None:
+    """Issue 18: whatever a test did, no email it queued holds a detail of the fixture
+    children (a sent message's body is gone: test_email reads those at the server)."""
+    import json
+
+    from app.models import OutgoingEmail
+    from app.services import crypto
+
+    try:
+        rows = db.session.execute(sa.select(OutgoingEmail.subject, OutgoingEmail.body)).all()
+    except sa.exc.DBAPIError:  # a test that dropped or broke the database
+        db.session.rollback()
+        return
+    for subject, body in rows:
+        try:
+            parts = json.loads(crypto.decrypt(body)).values() if body else []
+        except ValueError:  # a test's deliberately unreadable message
+            parts = []
+        text = subject + " ".join(parts)
+        leaked = [field for field in CHILD_FIELDS if field in text]
+        assert not leaked, f"an email holds {leaked}: {subject}"
+    db.session.rollback()
 
 
 @pytest.fixture

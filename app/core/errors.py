@@ -25,4 +25,9 @@ class Refused(ValueError):
 
 
 class NeedMore(Refused):
-    """A search without enough to go on: say what else is needed."""
+    """A search without enough to go on: say what else is needed, and which box the
+    person should go to first (the error summary links to it)."""
+
+    def __init__(self, message: str, field: str = "identifier"):
+        super().__init__(message)
+        self.field = field

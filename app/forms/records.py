@@ -98,7 +98,7 @@ class ShieldForm(Form):
 
 
 class ContactForm(Form):
-    """Ask the management team to broker contact."""
+    """Ask the management team to put you in touch."""
 
     message = TextAreaField("Why do you need to make contact, and how can they reach you?",
                             widget=GovTextArea(), filters=[strip],

@@ -8,9 +8,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
+    GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app.forms.base import Form
 from app.forms.fields import (
@@ -28,6 +36,16 @@ class IntakeForm(Form):
 
     child = child_reference()
     requester_name = requester_name_field()
+    requester_address = TextAreaField(
+        "Their postal address (optional)", widget=GovTextArea(), filters=[strip],
+        description="Needed if the report is to be posted: it is printed on the letter",
+        validators=[Optional(), Length(max=400)])
+    requester_email = StringField(
+        "Their email address (optional)", widget=GovTextInput(), filters=[strip],
+        description="If the report is released by a secure link, the link is emailed here",
+        validators=[Optional(), Length(max=254), Email(
+            message="Enter an email address in the correct format, like name@example.com",
+            check_deliverability=False)])
     requester_relationship = RadioField("Their relationship to the child",
                                         widget=GovRadioInput(),
                                         choices=list(RELATIONSHIPS.items()),

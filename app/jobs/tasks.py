@@ -6,9 +6,11 @@ import logging
 
 from huey import crontab
 
+from app import database
 from app.core.clock import now
+from app.extensions import db
 from app.jobs import queue
-from app.services import audit_tree, drafts, retention
+from app.services import audit_tree, drafts, mail, notifications, retention
 from app.services.imports import jobs as import_jobs
 from app.services.imports import review
 
@@ -50,6 +52,31 @@ def expire_imports() -> None:
     """Imports nobody confirmed within IMPORT_KEEP_HOURS are abandoned (file and rows go)."""
     review.expire()
 
+
+
+@queue.periodic(crontab(hour="7", minute="0"))
+def daily_digests() -> None:
+    """The management team's morning email of what is due (for those who want it)."""
+    log.info("daily digests queued: %d", notifications.daily_digests())
+
+
+@queue.periodic(crontab(hour="3", minute="10"))
+def expire_emails() -> None:
+    """The record of email sent goes after a year."""
+    log.info("email records deleted: %d", mail.expire())
+
+
+@queue.companion(every=5.0)
+def send_email() -> None:
+    """Hand what the outbox holds to the SMTP server, retrying failures with backoff."""
+    mail.send_due()
+
+
+@queue.companion(every=1.0)
+def checkpoint() -> None:
+    """Copy SQLite's write-ahead log into the database file about every second, beside
+    the writers rather than inside one's commit (nothing to do on PostgreSQL)."""
+    database.checkpoint(db.engine)
 
 
 @queue.companion(every=1.0)

@@ -18,6 +18,7 @@ from app.models.child import (
 )
 from app.models.imports import ImportJob, ImportRow, ImportStatus, RowOutcome
 from app.models.kinds import ChildStatus, Gender, Scheme, ServiceCategory, ServiceType
+from app.models.mail import OutgoingEmail
 from app.models.mediated import MediatedRequest, RequestStatus
 from app.models.organisation import Organisation, OrganisationKind
 from app.models.sar import CorrectionRequest, SubjectAccessRequest
@@ -57,6 +58,7 @@ __all__ = [
     "MediatedRequest",
     "Organisation",
     "OrganisationKind",
+    "OutgoingEmail",
     "RecoveryCode",
     "RequestStatus",
     "Role",

@@ -20,6 +20,10 @@ class SubjectAccessRequest(db.Model):
     child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"), index=True)
     requester_name: Mapped[str] = mapped_column(sa.String(200))
     requester_relationship: Mapped[str] = mapped_column(sa.String(30))
+    # where a posted report goes (the letter's recipient address)
+    requester_address: Mapped[str | None] = mapped_column(sa.String(400))
+    # where a download link is emailed (the passphrase goes another way)
+    requester_email: Mapped[str | None] = mapped_column(sa.String(254))
     # The requester's own entry on the record (their data is never withheld from them)
     requester_carer_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("carers.id", ondelete="SET NULL"))

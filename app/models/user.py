@@ -29,7 +29,7 @@ class Role(enum.StrEnum):
             "admin": "Administrator",
             "practitioner": "Practitioner",
             "data_entry": "Data entry",
-            "requester": "Requester (mediated access)",
+            "requester": "Requester (asks through a look-up request)",
         }[self.value]
 
 
@@ -96,6 +96,8 @@ class User(UserMixin, db.Model):
     totp_reset_at: Mapped[datetime | None]
     reenrol_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     reenrol_expires_at: Mapped[datetime | None]
+    # the management team's daily email of what is due (security notices cannot be off)
+    daily_digest: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     organisation: Mapped[Organisation] = relationship(lazy="joined",
                                                       foreign_keys=[organisation_id])

@@ -46,7 +46,7 @@ REASON_LABELS = {
     Reason.safeguarding: "Safeguarding or child protection",
     Reason.coordinating: "Coordinating services for the child",
     Reason.updating_record: "Updating the record",
-    Reason.mediated_request: "Answering a mediated request",
+    Reason.mediated_request: "Answering a look-up request",
     Reason.subject_access: "Subject access request",
     Reason.other: "Other",
 }

@@ -13,7 +13,7 @@ from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import Organisation, OrganisationKind, Role, RoleCategory, User
 from app.models.user import email_key
-from app.services import audit, crypto, eligibility, passwords
+from app.services import audit, crypto, eligibility, mail, passwords
 from app.services.transaction import atomic
 
 
@@ -153,9 +153,20 @@ def record_failure(user: User, *, stage: str, counted: bool = False) -> None:
     if user.failed_attempts >= cfg["LOCKOUT_THRESHOLD"] and user.locked_until is None:
         user.locked_until = moment + timedelta(minutes=cfg["LOCKOUT_MINUTES"])
         audit.record("account.locked", outcome="success", **by(user))
+        mail.queue("account_locked", user, organisation=user.organisation,
+                   minutes=cfg["LOCKOUT_MINUTES"], link=mail.link("auth.sign_in"))
 
 
 class WrongPassword(AccountError):
     """A password check failed: the failure is counted (and kept) towards the lockout."""
 
     keep = True
+
+
+@atomic
+def set_daily_digest(user: User, wanted: bool) -> None:
+    """A member of the management team turns their daily email on or off (security
+    notices cannot be turned off)."""
+    user.daily_digest = wanted
+    audit.record("user.digest_changed", subject_type="user", subject_id=user.id,
+                 detail={"on": wanted})

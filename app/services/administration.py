@@ -12,7 +12,7 @@ from app.core.clock import now
 from app.core.errors import NotAllowed, Refused
 from app.extensions import db
 from app.models import RecoveryCode, Role, RoleCategory, User
-from app.services import audit, crypto, records, sessions
+from app.services import audit, crypto, mail, records, sessions
 from app.services.transaction import atomic
 
 
@@ -124,6 +124,9 @@ def reset_authenticator(actor: User, target: User, reason: str) -> str:
     db.session.query(RecoveryCode).filter(RecoveryCode.user_id == target.id).delete()
     sessions.revoke_all(target.id, "authenticator reset")
     _audit(target, "user.totp_reset", reason=reason)
+    mail.queue("authenticator_reset", target, organisation=actor.organisation,
+               hours=current_app.config["INVITATION_HOURS"],
+               link=mail.link("enrol.reenrol_link", token=token))
     return token
 
 

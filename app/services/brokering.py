@@ -28,7 +28,7 @@ def on_record(child: Child, involvement_id: int) -> Involvement:
 @atomic
 def ask(user: User, child: Child, kind: ContactKind, message: str, *,
         involvement_id: int | None) -> ContactRequest:
-    """Ask the management team to broker contact (about one of the record's services, or
+    """Ask the management team to put you in touch (about one of the record's services, or
     about the child: a service that is not on the record is not found)."""
     if involvement_id is not None:
         on_record(child, involvement_id)

@@ -21,7 +21,7 @@ from app.models import (
     User,
 )
 from app.models.user import email_key
-from app.services import audit, crypto, passwords, sessions, totp
+from app.services import audit, crypto, mail, passwords, sessions, totp
 from app.services.accounts import (
     AccountError,
     WrongPassword,
@@ -60,6 +60,8 @@ def invite(*, email: str, name: str, role: Role, organisation: Organisation,
     db.session.flush()
     audit.record("user.invited", organisation_id=organisation.id, subject_type="invitation",
                  subject_id=invitation.id, detail={"role": role.value})
+    mail.queue("invitation", invitation.email, organisation=organisation, hours=hours,
+               link=mail.link("enrol.accept", token=token))
     return token
 
 

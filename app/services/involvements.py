@@ -19,13 +19,20 @@ def _date(value) -> date | None:
 
 
 def build(user: User, service: dict) -> Involvement:
+    """A new involvement of the user's organisation, from a service step's answers."""
+    return Involvement(**values(user, service))
+
+
+def values(user: User, service: dict) -> dict:
+    """A new involvement's columns, from a service step's answers (a sensitive service
+    only with consent)."""
     service_type = ServiceType(service["service_type"])
     if service_type.category == "sensitive" and not (
             service.get("consent_given_by") and service.get("consent_relationship")
             and service.get("consent_date")):
         raise Refused("A sensitive service is recorded only with consent: who gave it, their "
                       "relationship to the child and when")
-    return Involvement(
+    return dict(
         organisation_id=user.organisation_id, service_type=service_type,
         service_name=service["service_name"],
         practitioner_name=service.get("practitioner_name") or None,

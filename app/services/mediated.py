@@ -15,7 +15,7 @@ from app.core.clock import now
 from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
 from app.models import AuditEvent, Child, MediatedRequest, Organisation, RequestStatus, Role, User
-from app.services import audit, disclosure, pdf, records, stored_documents
+from app.services import audit, disclosure, notifications, pdf, records, stored_documents
 from app.services.transaction import atomic
 
 REASON = "mediated_request"
@@ -65,6 +65,7 @@ def create(*, requester: User | None, logged_by: User | None, values: dict) -> M
     db.session.flush()
     _audit("mediated.created", request, by_requester=logged_by is None,
            detail={"child": f"{values['child_given_names']} {values['child_family_name']}"})
+    notifications.mediated_created(request)
     return request
 
 
@@ -146,6 +147,7 @@ def answer(user: User, request: MediatedRequest, child: Child, keys: list[str]) 
     request.status, request.answered_at = RequestStatus.answered, now()
     _audit("mediated.answered", request, child_id=child.id,
            shielded=child.shielded, detail={"disclosed": [label for _, label, _ in disclosed]})
+    notifications.mediated_closed(request)
 
 
 @atomic
@@ -157,6 +159,7 @@ def decline(user: User, request: MediatedRequest, reason: str) -> None:
     request.status, request.decline_reason = RequestStatus.declined, reason.strip()
     request.answered_at = now()
     _audit("mediated.declined", request, detail={"reason": reason})
+    notifications.mediated_closed(request)
 
 
 def disclosed(request: MediatedRequest) -> tuple[list[tuple[str, str]], int]:
@@ -191,7 +194,7 @@ def letter(user: User, request_id: int) -> tuple[MediatedRequest, bytes]:
                             else request.addressed_to_id)
     shown, withheld = disclosed(request)
     body = pdf.render("mediated/letter.html", item=request, disclosed=shown, withheld=withheld,
-                      organisation=sender)
+                      organisation=sender, broker=broker)
     _letter_given(request.id, withheld)
     return request, body
 

@@ -10,19 +10,30 @@ is withdrawn, with the reason, and must be prepared and approved again."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
-from app.core.clock import now
+from app.core.clock import format_date, now
 from app.core.errors import Refused
 from app.extensions import db
-from app.models import Child, SubjectAccessRequest, User
-from app.services import crypto, disclosure, passwords, pdf, records, sar_report
+from app.models import AuditEvent, Child, SubjectAccessRequest, User
+from app.services import (
+    crypto,
+    disclosure,
+    mail,
+    notifications,
+    passwords,
+    pdf,
+    records,
+    sar_report,
+)
 from app.services.subject_access import find, record_event
 from app.services.transaction import atomic
 
+OPENED = "sar.prepared_opened"
 LINK_DAYS = 14
 MAX_FAILURES = 5
 CHANGED = ("The record changed after the report was prepared (a shield, a sensitive service "
@@ -81,7 +92,7 @@ def document(user: User, request_id: int, kind: str) -> tuple[SubjectAccessReque
     request = find(user, request_id)
     report = sar_report.build(request)
     body = pdf.render(f"subject_access/{kind}.html", item=request, report=report,
-                      today=now().date())
+                      today=now().date(), signatory=user.name)
     _looked(request.id, kind, len(report.redactions))
     return request, body
 
@@ -100,7 +111,7 @@ def prepare(user: User, request_id: int) -> None:
     _may_prepare(request)
     report = sar_report.build(request)
     document = pdf.render("subject_access/report.html", item=request, report=report,
-                          today=now().date())
+                          today=now().date(), signatory=user.name)
     _store(user, request_id, document, report.basis)
 
 
@@ -130,21 +141,103 @@ def _store(user: User, request_id: int, document: bytes, basis: str) -> None:
     request.withdrawn_at = request.withdrawn_reason = None
     request.status = "awaiting_approval"
     record_event("sar.prepared", request, bytes=len(document))
+    notifications.awaiting_approval(request, user)
+
+
+@atomic
+def prepared_copy(user: User, request_id: int) -> tuple[SubjectAccessRequest, bytes]:
+    """The prepared report exactly as it will be sent, for the management team to read
+    before approving or releasing it: checked against the record first (a stored document
+    is shown only while the facts it was built on hold), and the look is audited."""
+    request = find(user, request_id)
+    if not undelivered(request) or request.report_pdf is None:
+        raise Refused("There is no prepared report to open: prepare it first")
+    _sound(request)
+    record_event(OPENED, request)
+    return request, request.report_pdf
+
+
+def opened_by(user: User, request: SubjectAccessRequest) -> bool:
+    """Whether the user has opened the report as it was last prepared."""
+    return request.prepared_at is not None and db.session.scalar(
+        sa.select(sa.func.count()).select_from(AuditEvent).where(
+            AuditEvent.actor_user_id == user.id, AuditEvent.action == OPENED,
+            AuditEvent.subject_type == "subject_access_request",
+            AuditEvent.subject_id == request.id,
+            AuditEvent.occurred_at >= request.prepared_at)) > 0
+
+
+def _approvable(user: User, request_id: int, not_prepared: str) -> SubjectAccessRequest:
+    """A prepared report this user may approve (not one they prepared, when a second
+    approval is needed), or Refused."""
+    request = find(user, request_id)
+    if request.status != "awaiting_approval":
+        raise Refused(not_prepared)
+    if current_app.config["SAR_SECOND_APPROVAL"] and user.id == request.prepared_by_user_id:
+        raise Refused("A second member of the management team must approve the report "
+                      "you prepared")
+    return request
+
+
+def awaiting(user: User, request_id: int) -> tuple[SubjectAccessRequest, str, bool]:
+    """A report awaiting this user's approval, who prepared it, and whether this user has
+    opened it yet; Refused when it is not theirs to approve."""
+    request = _approvable(user, request_id, "There is no prepared report waiting for "
+                                            "approval")
+    preparer = db.session.get(User, request.prepared_by_user_id)
+    return request, preparer.name if preparer else "A colleague", opened_by(user, request)
 
 
 @atomic
 def approve(user: User, request_id: int) -> None:
-    """A second member of the management team approves the prepared report."""
-    request = find(user, request_id)
-    if request.status != "awaiting_approval":
-        raise Refused("Prepare the report before it can be approved")
-    if current_app.config["SAR_SECOND_APPROVAL"] and user.id == request.prepared_by_user_id:
-        raise Refused("A second member of the management team must approve the report "
-                      "you prepared")
+    """A second member of the management team approves the prepared report, having opened
+    it."""
+    request = _approvable(user, request_id, "Prepare the report before it can be approved")
+    if not opened_by(user, request):
+        raise Refused("Open the prepared report and read it before you approve it")
     _sound(request)
     request.approved_by_user_id, request.approved_at = user.id, now()
     request.status = "approved"
     record_event("sar.approved", request)
+
+
+@dataclass
+class Task:
+    """One step of answering a request, as the task list shows it to this user."""
+
+    key: str  # checks, prepare, approve, release
+    title: str
+    status: str  # done, todo, waiting (for someone else), locked (an earlier step first)
+    hint: str | None = None
+
+
+def tasks(user: User, request: SubjectAccessRequest) -> list[Task]:
+    """The four steps in order, each locked until the one before is done."""
+    checked = request.checked_on is not None and not (
+        request.id_needed and request.id_received_on is None)
+    prepared = request.status in ("awaiting_approval", "approved", "released")
+    approved = request.status in ("approved", "released")
+    prepare_hint = (f"Withdrawn on {format_date(request.withdrawn_at)}: {request.withdrawn_reason}"
+                    if request.withdrawn_at and not prepared else None)
+    if checked and not prepared and (missing := sar_report.missing_details(
+            sar_report.controller())):
+        prepare_hint = "First record " + " and ".join(missing) + " under Organisation details"
+    own = (current_app.config["SAR_SECOND_APPROVAL"]
+           and request.prepared_by_user_id == user.id)
+    return [
+        Task("checks", "Check identity and parental responsibility",
+             "done" if checked else "todo",
+             "Waiting for proof of identity" if request.checked_on and not checked else None),
+        Task("prepare", "Prepare the report",
+             "done" if prepared else "todo" if checked else "locked", prepare_hint),
+        Task("approve", "Approve the report",
+             "done" if approved else "locked" if not prepared
+             else "waiting" if own else "todo",
+             "Another member of the management team approves the report you prepared"
+             if own and not approved else None),
+        Task("release", "Release the report",
+             "done" if request.status == "released" else "todo" if approved else "locked"),
+    ]
 
 
 def _released(user: User, request_id: int, how: str) -> SubjectAccessRequest:
@@ -182,6 +275,9 @@ def _release_link(user: User, request_id: int, passphrase_hash: str):
     request.passphrase_hash = passphrase_hash
     request.link_failures = 0
     record_event("sar.released", request, delivery="link")
+    if request.requester_email:
+        mail.queue("sar_link", request.requester_email, organisation=sar_report.controller(),
+                   days=LINK_DAYS, link=mail.link("documents.link", token=token))
     return request, token
 
 
@@ -204,15 +300,16 @@ def live_link(token: str) -> SubjectAccessRequest | None:
     return request
 
 
-def collect(request: SubjectAccessRequest, passphrase: str) -> bytes | None:
-    """The PDF for the right passphrase (checked outside any lock); a wrong one counts
-    towards the limit of 5. A report whose facts changed is withdrawn instead (Withdrawn)."""
+def collect(request: SubjectAccessRequest, passphrase: str) -> bool:
+    """Whether the passphrase opens the link (checked outside any lock); a wrong one counts
+    towards the limit of 5. A report whose facts changed is withdrawn instead (Withdrawn).
+    The document itself comes from download(), as often as the page asks."""
     ok, _ = passwords.verify_password(request.passphrase_hash, passphrase.strip())
-    return _deliver(request.id, ok)
+    return _unlock(request.id, ok)
 
 
 @atomic
-def _deliver(request_id: int, passphrase_ok: bool) -> bytes | None:
+def _unlock(request_id: int, passphrase_ok: bool) -> bool:
     request = db.session.get(SubjectAccessRequest, request_id)
     if not passphrase_ok:
         db.session.execute(sa.update(SubjectAccessRequest)
@@ -220,8 +317,18 @@ def _deliver(request_id: int, passphrase_ok: bool) -> bytes | None:
                            .values(link_failures=SubjectAccessRequest.link_failures + 1)
                            .execution_options(synchronize_session=False))
         record_event("sar.passphrase_refused", request)
-        return None
+        return False
+    _sound(request)
+    record_event("sar.link_opened", request)
+    return True
+
+
+@atomic
+def download(request_id: int) -> tuple[str, bytes]:
+    """The released report (reference, PDF) for someone whose passphrase opened its link:
+    checked against the record again, its delivery recorded and each download audited."""
+    request = db.session.get(SubjectAccessRequest, request_id)
     _sound(request)
     request.delivered_at = request.delivered_at or now()
     record_event("sar.downloaded", request)
-    return request.report_pdf
+    return request.reference, request.report_pdf

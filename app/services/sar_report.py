@@ -143,8 +143,9 @@ def _purposes() -> Section:
         "To let the people working with the child find each other and coordinate the help "
         "the child receives, and to keep children safe. We hold no case notes, assessments "
         "or opinions.",
-        "Lawful basis: a task carried out in the public interest (UK GDPR article 6(1)(e)) "
-        "and, for health services, article 9(2)(h).",
+        "The law lets us hold it because it is part of a task carried out in the public "
+        "interest, and, for health services, because it is needed to provide health and "
+        "care (for a lawyer or adviser: UK GDPR articles 6(1)(e) and 9(2)(h)).",
         "We make no decisions about anyone by automated means, and we do not profile "
         "anyone. We do not send the information outside the United Kingdom."])
 
@@ -179,10 +180,9 @@ def _rights(host: Organisation | None) -> Section:
     officer = f"{host.dpo_name}, " if host and host.dpo_name else ""
     address = host.address if host and host.address else "address not recorded yet"
     return Section("Your rights", paragraphs=[
-        f"The controller of this information is {name}, {address}.",
-        "You can ask us to correct anything that is wrong (rectification), to delete it "
-        "(erasure), to restrict how we use it while a question about it is settled "
-        "(restriction), or to stop using it (objection).",
+        f"The organisation responsible for this information is {name}, {address}.",
+        "You can ask us to correct anything that is wrong, to delete it, to limit how we "
+        "use it while a question about it is settled, or to stop using it.",
         f"Write to our data protection officer: {officer}{dpo}.",
         "You can complain to the Information Commissioner's Office: " + cfg["ICO_CONTACT"]
         + "."])

@@ -63,13 +63,13 @@ def check(criteria: Criteria) -> None:
         _identifier_values(criteria.identifier)
         return
     if not name_key(criteria.family_name):
-        raise NeedMore(NEEDS)
+        raise NeedMore(NEEDS, "identifier")
     if criteria.date_of_birth:
         return
     if name_key(criteria.given_names) and (criteria.age is not None or criteria.district):
         return
     raise NeedMore("Add a date of birth, or a given name with an approximate age or a "
-                   "postcode district")
+                   "postcode district", "date_of_birth-day")
 
 
 def _years_ago(years: int, today: date) -> date:

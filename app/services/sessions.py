@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.clock import now
 from app.core.errors import NotFound
@@ -27,6 +28,30 @@ def start(user_id: int, user_agent: str | None) -> str:
         user_agent=(user_agent or "")[:300] or None,
     ))
     return token
+
+
+def new_device(user_id: int, user_agent: str | None) -> bool:
+    """Whether a sign-in comes from a browser this user has not signed in from before (the
+    first sign-in of all is not news)."""
+    agent = (user_agent or "")[:300] or None
+    seen = db.session.execute(sa.select(
+        sa.func.count(), sa.func.count().filter(UserSession.user_agent == agent))
+        .where(UserSession.user_id == user_id)).one()
+    return seen[0] > 0 and seen[1] == 0
+
+
+BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+            ("Safari/", "Safari"))
+SYSTEMS = (("iPhone", "an iPhone"), ("iPad", "an iPad"), ("Android", "Android"),
+           ("Windows", "Windows"), ("Mac OS X", "a Mac"), ("Linux", "Linux"))
+
+
+def device_name(user_agent: str | None) -> str:
+    """A browser and system a person would recognise, like "Firefox on Windows"."""
+    agent = user_agent or ""
+    browser = next((name for mark, name in BROWSERS if mark in agent), "a browser")
+    system = next((name for mark, name in SYSTEMS if mark in agent), "an unknown system")
+    return f"{browser} on {system}"
 
 
 def expiry_reason(record: UserSession) -> str | None:
@@ -63,7 +88,25 @@ def resolve(token: str | None, user_id: str, *, background: bool
         return None, None, None
     if not background and now() - record.last_seen_at >= TOUCH_EVERY:
         _touch(record.id)
+        set_committed_value(record, "last_seen_at", now())  # as written, not a change
     return user, record, None
+
+
+def seconds_left(record: UserSession) -> int:
+    """How long the session lives without further activity: until the idle time-out, or
+    the absolute limit if that comes first."""
+    cfg = current_app.config
+    ends = min(record.last_seen_at + timedelta(minutes=cfg["SESSION_IDLE_MINUTES"]),
+               record.created_at + timedelta(hours=cfg["SESSION_ABSOLUTE_HOURS"]))
+    return max(0, int((ends - now()).total_seconds()))
+
+
+def keep_alive(record: UserSession) -> int:
+    """The person chose to stay signed in: note the activity now; returns the seconds
+    left."""
+    _touch(record.id)
+    set_committed_value(record, "last_seen_at", now())
+    return seconds_left(record)
 
 
 @atomic

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from app.core.clock import now
+from app.core.clock import format_datetime, now
 from app.extensions import db
 from app.models import User
-from app.services import audit, passwords, sessions, totp
+from app.services import audit, mail, passwords, sessions, totp
 from app.services.accounts import by, find_user_by_email, is_locked, record_failure
 from app.services.transaction import atomic
 
@@ -108,6 +108,10 @@ def second_step(user: User, code: str, user_agent: str | None) -> tuple[str, str
         return None
     user.failed_attempts, user.locked_until = 0, None
     audit.record("sign_in", outcome="success", **by(user), detail={"method": method})
+    if sessions.new_device(user.id, user_agent):
+        mail.queue("new_device", user, organisation=user.organisation,
+                   when=format_datetime(now()), device=sessions.device_name(user_agent),
+                   link=mail.link("account.session_list"))
     return method, sessions.start(user.id, user_agent)
 
 

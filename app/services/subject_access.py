@@ -74,6 +74,8 @@ def create(user: User, reference: int, values: dict) -> SubjectAccessRequest:
     """Log a request as received, about the record the reference names."""
     management(user)
     child = records.held(reference)
+    values = {**values, "requester_address": values.get("requester_address") or None,
+              "requester_email": values.get("requester_email") or None}
     request = SubjectAccessRequest(child_id=child.id, created_by_user_id=user.id, **values)
     if values["requester_relationship"] != "young_person":
         request.requester_carer_id = disclosure.match_carer(child, values["requester_name"])

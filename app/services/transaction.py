@@ -72,21 +72,28 @@ def _run(service: Callable[P, R], args, kwargs) -> R:
     return result
 
 
-BATCH = 200  # records per unit of work in a long job: about a quarter of a second's lock
-_PAUSE = 0.12  # longer than SQLite's busy handler sleeps between its tries (0.1 s)
+BATCH = 200  # records per unit of work in a long job, at most
+UNIT_SECONDS = 0.01  # how long each unit of a long job aims to take on SQLite
+_PAUSE = 0.001
+LEAST = 10  # records per unit at least: a unit has a cost of its own (reads, commit)
 
 
 def in_batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
-    """Slices of a long job's work, each to be one unit of work. On SQLite the job pauses
-    between them for as long as the last one took (at least _PAUSE): its lock is not fair,
-    and a job that took it back at once would starve every waiting request until their
-    busy timeout ran out. So a long job holds the write lock at most half the time."""
-    began = time.perf_counter()
-    for start in range(0, len(items), size):
-        if start and db.engine.dialect.name == "sqlite":
-            time.sleep(max(_PAUSE, time.perf_counter() - began))
+    """Slices of a long job's work, each to be one unit of work. On SQLite each slice is
+    sized from how long the last took, to take about UNIT_SECONDS: a person saving
+    meanwhile waits for one short unit at most, as writers take turns
+    (database.writer_turn) and the next in line is woken the moment a unit ends. The job
+    pauses a moment between units, so that a waiting writer's turn comes first."""
+    paced = db.engine.dialect.name == "sqlite"
+    start, step = 0, min(size, LEAST) if paced else size
+    while start < len(items):
         began = time.perf_counter()
-        yield items[start:start + size]
+        yield items[start:start + step]
+        start += step
+        if paced:
+            took = max(time.perf_counter() - began, 1e-4)
+            step = max(min(LEAST, size), min(size, 2 * step, int(step * UNIT_SECONDS / took)))
+            time.sleep(_PAUSE)
 
 
 def discard() -> None:

@@ -8,13 +8,17 @@ from flask import (
     Response,
     current_app,
     flash,
+    g,
     make_response,
     render_template,
+    request,
     url_for,
 )
+from flask_login import current_user
 
 from app.core.errors import Refused
 from app.extensions import htmx
+from app.services import navigation
 
 
 def public(view):
@@ -41,10 +45,12 @@ def render_page(page: str, fragment: str | None = None, status: int = 200, **con
     return response
 
 
-def download(body: bytes | str, filename: str, mimetype: str = "application/pdf") -> Response:
-    """A file to save (a PDF unless said otherwise)."""
+def download(body: bytes | str, filename: str, mimetype: str = "application/pdf", *,
+             inline: bool = False) -> Response:
+    """A file to save (a PDF unless said otherwise), or to open in the browser."""
     return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; '
+                               f'filename="{filename}"'})
 
 
 def safe_next(target: str | None) -> str | None:
@@ -92,15 +98,36 @@ class refusal:  # a lower-case name: it reads as a statement, "with refusal(fiel
 
 
 def live_params(form_name: str, field_name: str) -> dict:
-    """GOV.UK macro params that make a field check itself with htmx as it is typed.
-
-    The answer goes into a polite live region after the field rather than replacing the
-    field, so nothing the user is still typing can be overwritten.
-    """
+    """GOV.UK macro params that make a field check itself with htmx when the person leaves
+    it (a change, not each key: nothing is judged while still being typed). The answer
+    replaces the field's form group (children/_live.html) and its live region."""
     return {"attributes": {
         "hx-post": url_for("children.validate_field", form_name=form_name, field=field_name),
-        "hx-trigger": "change, keyup changed delay:700ms",
-        "hx-target": f"#{field_name}-live",
-        "hx-swap": "innerHTML",
+        "hx-trigger": "change",
+        "hx-target": f"#{field_name}-wrap",
+        "hx-select": f"#{field_name}-wrap",
+        "hx-select-oob": f"#{field_name}-live:innerHTML",  # the region stays: it is heard
+        "hx-swap": "outerHTML",
         "hx-sync": "this:replace",
     }}
+
+
+def service_navigation() -> list[dict]:
+    """The signed-in person's service navigation, the current section marked (for
+    govukServiceNavigation in base.html)."""
+    if not current_user.is_authenticated:
+        return []
+    found = navigation.sections(current_user)
+    here = navigation.current(found, request.endpoint)
+    return [{"href": url_for(s.endpoint), "text": s.label, "active": s == here,
+             "current": s == here and request.endpoint == s.endpoint} for s in found]
+
+
+def record_back() -> str | None:
+    """On a page of one child's record (reached under a reason), the record itself, under
+    the same reason; elsewhere None (base of the question pages' back link)."""
+    grant = g.get("grant")
+    child_id = (request.view_args or {}).get("child_id")
+    if grant is None or child_id is None:
+        return None
+    return url_for("records.record", child_id=child_id, grant=grant.token)

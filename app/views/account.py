@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, logout_user
 
 from app.forms import EmptyForm
 from app.forms.account import ChangePasswordForm, ConfirmPasswordForm
 from app.forms.auth import CodeForm
-from app.services import crypto, enrolment, sessions, signing_in, totp
+from app.services import accounts, crypto, enrolment, mail, sessions, signing_in, totp
 from app.views._common import refusal, render_page, wants_fragment
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -23,11 +33,31 @@ def _signed_out(message: str):
     return redirect(url_for("auth.sign_in"))
 
 
+@bp.route("/keep-alive", methods=["GET", "POST"])
+def keep_alive():
+    """"Stay signed in" in the time-out warning (POST): the session's idle timer starts
+    again. GET, sent as polling, only says how long is left (another tab may have been
+    busy)."""
+    if request.method == "GET":
+        return jsonify(seconds_left=sessions.seconds_left(g.user_session))
+    return jsonify(seconds_left=sessions.keep_alive(g.user_session))
+
+
 @bp.route("/")
 def overview():
     """Your account: details and what you can change."""
-    return render_template("account/overview.html",
-                           recovery_left=totp.recovery_codes_left(current_user.id))
+    return render_template("account/overview.html", form=EmptyForm(),
+                           recovery_left=totp.recovery_codes_left(current_user.id),
+                           email_on=mail.enabled())
+
+
+@bp.route("/daily-email/<any(on, off):choice>", methods=["POST"])
+def daily_email(choice):
+    """The management team's daily email of what is due: on or off."""
+    if current_user.is_management and EmptyForm().validate():
+        accounts.set_daily_digest(current_user, choice == "on")
+        flash("Your daily email is " + ("on." if choice == "on" else "off."), "success")
+    return redirect(url_for("account.overview"))
 
 
 @bp.route("/sessions")

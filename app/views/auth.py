@@ -87,8 +87,9 @@ def sign_in_code():
     if not form.validate_on_submit():
         return render_template("auth/code.html", form=form), 422 if form.is_submitted() else 200
     signed = signing_in.second_step(user, form.code.data, request.user_agent.string)
-    if signed is None:
-        return render_template("auth/code.html", form=form, failed=FAILED), 401
+    if signed is None:  # the wrong code leaves the box, which is marked with the message
+        form.code.data, form.code.raw_data, form.code.errors = "", [""], [FAILED]
+        return render_template("auth/code.html", form=form), 401
     method, token = signed
     destination = safe_next(session.get("next"))
     session.clear()  # a fresh session: nothing from before sign-in carries over

@@ -36,7 +36,10 @@ SIMPLE_STEPS = {"details": (DetailsForm, DETAIL_FIELDS), "identifiers": (Identif
 LIST_STEPS = {"carers": (CarerForm, CARER_FIELDS), "services": (ServiceForm, SERVICE_FIELDS)}
 NEXT = {"details": "identifiers", "identifiers": "carers", "carers": "services",
         "services": "check"}
-VALIDATABLE = {"details": DetailsForm, "identifiers": IdentifiersForm, "services": ServiceForm}
+# the forms a field can be checked in alone, and the fields template each is shown with
+VALIDATABLE = {"details": (DetailsForm, "children/_details_fields.html"),
+               "identifiers": (IdentifiersForm, "children/_identifier_fields.html"),
+               "services": (ServiceForm, None)}
 
 
 def _step_url(draft_id: int, step: str) -> str:
@@ -180,9 +183,16 @@ def cancel(draft_id):
 @bp.route("/validate/<any(details, identifiers, services):form_name>/<field>",
           methods=["POST"])
 def validate_field(form_name, field):
-    """htmx: check one field as it is typed; answers with that field's form group."""
-    form = VALIDATABLE[form_name]()
+    """htmx: check one field the person has just left; answers with the form's fields, only
+    that one judged (htmx takes its form group and live region from them)."""
+    form_class, fields = VALIDATABLE[form_name]
+    form = form_class()
     if field not in form._fields or field in ("submit", "csrf_token"):
         abort(404)
     form.validate()
-    return render_template("children/_live_message.html", field=form[field])
+    for other in form:
+        if other.name != field:
+            other.errors = []
+    if fields is None:
+        return render_template("children/_live_message.html", field=form[field])
+    return render_template(fields, form=form, checked=field)

@@ -118,6 +118,9 @@ def decline(request_id):
     """Decline the request, saying why."""
     item = mediated.find_for_broker(current_user, request_id)
     form = DeclineForm(prefix="d")
+    if form.validate() and form.reason.data and request.form.get("confirm") != "yes":
+        return render_template("mediated/decline_confirm.html", item=item,
+                               reason=form.reason.data)
     with refusal():
         mediated.decline(current_user, item, form.reason.data if form.validate() else "")
         flash(f"Request {item.reference} has been declined.", "success")

@@ -19,13 +19,14 @@ guard(bp, is_practitioner)
 def index():
     """Find a child. Results update as you type (htmx) and the form works without it."""
     form = SearchForm()
-    outcome, problem = None, None
+    outcome, problem, go_to = None, None, None
     if form.validate_on_submit():
         try:
             outcome = directory.search(current_user, form.criteria(),
                                        cap=current_app.config["SEARCH_CAP"])
         except NeedMore as error:
-            problem = str(error)
+            problem, go_to = str(error), error.field
     return render_page("search/index.html", "search/_results.html",
                        status=422 if form.errors or problem else 200, form=form,
-                       outcome=outcome, problem=problem, cap=current_app.config["SEARCH_CAP"])
+                       outcome=outcome, problem=problem, go_to=go_to,
+                       cap=current_app.config["SEARCH_CAP"])

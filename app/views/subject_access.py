@@ -3,7 +3,7 @@ the report and its release."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.core.clock import now
@@ -14,13 +14,14 @@ from app.forms.subject_access import (
     IntakeForm,
     RequesterEntryForm,
 )
-from app.services import records, sar_release, sar_report, subject_access
+from app.services import mail, records, sar_release, sar_report, subject_access
 from app.views._common import base_url, download, refusal
 from app.views.guards import guard, is_management
 
 bp = Blueprint("subject_access", __name__, url_prefix="/subject-access")
 guard(bp, is_management)
-INTAKE = ("requester_name", "requester_relationship", "channel", "received_on", "id_needed")
+INTAKE = ("requester_name", "requester_address", "requester_email", "requester_relationship",
+          "channel", "received_on", "id_needed")
 
 
 @bp.route("")
@@ -38,23 +39,24 @@ def new():
     form = IntakeForm()
     if form.validate_on_submit():
         with refusal(form.child):
-            request = subject_access.create(current_user, form.child.data,
-                                            {name: form[name].data for name in INTAKE})
-            flash(f"Request {request.reference} logged.", "success")
-            return redirect(url_for("subject_access.detail", request_id=request.id))
+            item = subject_access.create(current_user, form.child.data,
+                                         {name: form[name].data for name in INTAKE})
+            flash(f"Request {item.reference} logged.", "success")
+            return redirect(url_for("subject_access.detail", request_id=item.id))
     return render_template("subject_access/new.html", form=form), 422 if form.errors else 200
 
 
 def _page(request_id, checks=None, extension=None, status=200):
-    request = subject_access.find(current_user, request_id)
+    item = subject_access.find(current_user, request_id)
     entry = RequesterEntryForm(prefix="e")
-    entry.offer(subject_access.carers(request), request.requester_carer_id)
+    entry.offer(subject_access.carers(item), item.requester_carer_id)
     return render_template(
-        "subject_access/detail.html", item=request, due=subject_access.due(request),
-        row=records.about(current_user, request.child_id), form=EmptyForm(), entry=entry,
+        "subject_access/detail.html", item=item, due=subject_access.due(item),
+        row=records.about(current_user, item.child_id), form=EmptyForm(), entry=entry,
         checks=checks or ChecksForm(prefix="c"), extension=extension or ExtensionForm(prefix="x"),
         relationships=subject_access.RELATIONSHIPS, channels=subject_access.CHANNELS,
-        missing=sar_report.missing_details(sar_report.controller())), status
+        missing=sar_report.missing_details(sar_report.controller()),
+        tasks=sar_release.tasks(current_user, item)), status
 
 
 def _back(request_id, status=302):
@@ -117,31 +119,58 @@ def extend(request_id):
 @bp.route("/<int:request_id>/<any(report, redactions):kind>.pdf")
 def document(request_id, kind):
     """The requester's report, or the redaction log for the data-protection officer."""
-    request, body = sar_release.document(current_user, request_id, kind)
-    return download(body, f"{request.reference}-{kind}.pdf")
+    item, body = sar_release.document(current_user, request_id, kind)
+    return download(body, f"{item.reference}-{kind}.pdf")
+
+
+@bp.route("/<int:request_id>/prepared")
+def prepared(request_id):
+    """The prepared report exactly as it will be sent, to read before approving it."""
+    with refusal():
+        item, body = sar_release.prepared_copy(current_user, request_id)
+        return download(body, f"{item.reference}-prepared.pdf", inline=True)
+    return _back(request_id, 303)
+
+
+@bp.route("/<int:request_id>/approve")
+def approval(request_id):
+    """The approver's page: open the prepared report, check it, approve it."""
+    with refusal():
+        item, preparer, opened = sar_release.awaiting(current_user, request_id)
+        return render_template("subject_access/approve.html", item=item, preparer=preparer,
+                               opened=opened, form=EmptyForm())
+    return _back(request_id, 303)
 
 
 @bp.route("/<int:request_id>/<any(prepare, approve):step>", methods=["POST"])
 def release_step(request_id, step):
-    """Prepare the report for release, or approve one a colleague prepared."""
+    """Prepare the report for release, or approve one a colleague prepared (having
+    opened it)."""
     with refusal():
         (sar_release.prepare if step == "prepare" else sar_release.approve)(
             current_user, request_id)
         flash("Report prepared: a second member of the management team approves it next."
               if step == "prepare" else "Report approved: it can be released.", "success")
         return _back(request_id)
+    if step == "approve":
+        return redirect(url_for("subject_access.approval", request_id=request_id), 303)
     return _back(request_id, 303)
 
 
 @bp.route("/<int:request_id>/release/<any(post, link):how>", methods=["POST"])
 def release(request_id, how):
-    """Release the approved report: download to post, or a passphrase-protected link."""
+    """Release the approved report (after saying yes on a page of its own): download to
+    post, or a passphrase-protected link."""
+    item = subject_access.find(current_user, request_id)
+    if request.form.get("confirm") != "yes" and item.status == "approved":
+        return render_template("subject_access/release_confirm.html", how=how, item=item)
     with refusal():
         if how == "post":
-            request, body = sar_release.release_by_post(current_user, request_id)
-            return download(body, f"{request.reference}.pdf")
-        request, token, passphrase = sar_release.release_by_link(current_user, request_id)
-        return render_template("subject_access/link_created.html", item=request,
+            item, body = sar_release.release_by_post(current_user, request_id)
+            return download(body, f"{item.reference}.pdf")
+        item, token, passphrase = sar_release.release_by_link(current_user, request_id)
+        return render_template("subject_access/link_created.html", item=item,
+                               emailed=mail.enabled() and bool(item.requester_email),
                                passphrase=passphrase,
                                link=base_url() + url_for("documents.link", token=token))
     return _back(request_id, 303)

@@ -61,9 +61,15 @@ def test_add_a_child_with_carers_services_and_consent(live_app, live_server, pag
         check_accessible(page, "23-identifiers")
         page.fill("#nhs", "943 476 5918")
         page.locator("#nhs").blur()
-        page.wait_for_selector("text=This NHS number is not valid: check the last digit")
+        page.wait_for_selector("#nhs.govuk-input--error")
+        assert "This NHS number is not valid: check the last digit" in page.inner_text(
+            "#nhs-wrap .govuk-error-message")
+        assert "nhs-error" in page.get_attribute("#nhs", "aria-describedby")
+        assert page.input_value("#nhs") == "943 476 5918"
         check_accessible(page, "24-identifiers-live-error")
         page.fill("#nhs", "943 476 5919")
+        page.locator("#nhs").blur()
+        page.wait_for_selector("#nhs:not(.govuk-input--error)")
         page.fill("#upn", "B801200005001")
         page.click("button:has-text('Continue')")
 

@@ -12,9 +12,7 @@ from tests.integration.children_helpers import details, make_child
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("size", [(1280, 900), (390, 844)])
 def test_filtering_the_children_list(live_app, live_server, page, size):
-    page.set_viewport_size({"width": size[0], "height": size[1]})
     user_id, email, secret = make_user(live_app, role="data_entry", email="sam@hilltop.example")
     for given, family in (("Amelia", "O'Neill"), ("Ben", "Abbott"), ("Cara", "Abbott")):
         make_child(live_app, user_id, data={"details": details(given=given, family=family),

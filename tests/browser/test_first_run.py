@@ -9,7 +9,7 @@ import pyotp
 import pytest
 import time_machine
 
-from tests.browser.conftest import check_accessible
+from tests.browser.conftest import check_accessible, nav_to
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -89,7 +89,7 @@ def test_first_run_setup_enrolment_and_sign_in(live_app, live_server, page):
         assert page.locator("text=This browser").count() == 1
         check_accessible(page, "09-sessions")
         page.click("a.ta-header__name")
-        page.click("text=See and invite users")
+        nav_to(page, "Users")
         check_accessible(page, "10-users")
         page.click("text=Invite a user")
         check_accessible(page, "11-invite")

@@ -10,7 +10,7 @@ import pyotp
 import pytest
 import time_machine
 
-from tests.browser.conftest import check_accessible
+from tests.browser.conftest import check_accessible, nav_to
 from tests.browser.test_add_child import _date, _sign_in
 from tests.conftest import PASSWORD, make_user
 
@@ -21,7 +21,7 @@ def test_invite_enrol_and_first_sign_in(live_app, live_server, page):
     _, email, secret = make_user(live_app, email="boss@hilltop.example", name="Bo Boss")
     with time_machine.travel("2026-03-02 10:00:05 +0000", tick=True) as traveller:
         _sign_in(page, live_server, email, secret)
-        page.click("header a:has-text('Users')")
+        nav_to(page, "Users")
         page.click("text=Invite a user")
         page.fill("#name", "Pat Practitioner")
         page.fill("#email", "pat@hilltop.example")

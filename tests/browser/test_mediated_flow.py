@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from tests.browser.conftest import check_accessible
+from tests.browser.conftest import check_accessible, nav_to
 from tests.browser.test_add_child import _date, _sign_in
 from tests.conftest import make_user
 from tests.integration.children_helpers import MARKERS, details, make_child, service
@@ -40,7 +40,7 @@ def test_request_from_creation_to_printed_answer(live_app, live_server, page):
 
         traveller.shift(30)
         _sign_in(page, live_server, broker, broker_secret)
-        page.click("text=Mediated requests")
+        nav_to(page, "Look-up requests")
         check_accessible(page, "82-queue")
         page.click("button:has-text('Claim')")
         page.fill("#family_name", "O'Neill")

@@ -14,9 +14,7 @@ from tests.integration.children_helpers import details, make_child, service
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("size", [(1280, 900), (390, 844)])
 def test_the_reason_prompt_by_keyboard(live_app, live_server, page, size):
-    page.set_viewport_size({"width": size[0], "height": size[1]})
     school_id, _, _ = make_user(live_app, role="data_entry", email="sam@hilltop.example",
                                 organisation="Hilltop School")
     child_id = make_child(live_app, school_id, data={"details": details(),

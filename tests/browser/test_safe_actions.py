@@ -12,9 +12,7 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("size", [(1280, 900), (390, 844)])
 def test_destructive_actions_ask_first(live_app, live_server, page, size):
-    page.set_viewport_size({"width": size[0], "height": size[1]})
     _, email, secret = make_user(live_app, email="ann@hilltop.example", name="Ann Admin")
     staff_id, _, _ = make_user(live_app, role="practitioner", email="pat@hilltop.example",
                                name="Pat Smith")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import check_accessible
+from tests.browser.conftest import check_accessible, nav_to
 from tests.browser.test_add_child import _date, _sign_in
 from tests.conftest import make_user
 from tests.integration.children_helpers import make_child
@@ -17,7 +17,7 @@ def test_log_a_subject_access_request(live_app, live_server, page):
                                           organisation="County Council")
     child_id = make_child(live_app, manager_id)
     _sign_in(page, live_server, email, secret)
-    page.click("text=Subject access requests")
+    nav_to(page, "Subject access")
     check_accessible(page, "90-sar-board")
     page.click("text=Log a request")
     page.click("button:has-text('Log the request')")
@@ -44,9 +44,32 @@ def test_log_a_subject_access_request(live_app, live_server, page):
     page.fill("#c-identity", "Passport seen in person")
     page.click("button:has-text('Record the checks')")
     page.click("button:has-text('Prepare the report for release')")
+    assert "Waiting for a colleague" in page.inner_text(".govuk-task-list")
+    check_accessible(page, "92d-sar-tasks-prepared")
     page.goto(live_server + "/subject-access")
     assert "Waiting for approval" in page.inner_text("table")
     check_accessible(page, "92c-sar-board-states")
+    page.click("header button:has-text('Sign out')")
+    _, deputy, deputy_secret = make_user(live_app, email="deputy@county.example",
+                                         organisation="County Council")
+    _sign_in(page, live_server, deputy, deputy_secret)
+    page.goto(live_server + "/subject-access/1")
+    page.click("text=Read and approve the report")
+    check_accessible(page, "92e-sar-approve")
+    page.click("button:has-text('Approve the report')")
+    assert "Open the prepared report and read it" in page.inner_text("main")
+    check_accessible(page, "92f-sar-approve-refused")
+    assert page.request.get(live_server + "/subject-access/1/prepared").body()[:5] == b"%PDF-"
+    page.reload()
+    assert "Opened" in page.inner_text("main")
+    page.click("button:has-text('Approve the report')")
+    assert "Completed" in page.inner_text(".govuk-task-list")
+    check_accessible(page, "92g-sar-approved")
+    page.click("button:has-text('Release: create a secure link')")
+    assert "by a secure link?" in page.inner_text("h1")
+    check_accessible(page, "92h-sar-release-confirm")
+    page.click("text=No, not yet")
+    assert "SAR-00001" in page.inner_text("h1")
 
 
 def test_correction_pages(live_app, live_server, page):

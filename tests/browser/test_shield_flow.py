@@ -52,7 +52,7 @@ def test_shield_takes_effect_for_everyone_else(live_app, live_server, page):
     for marker in ("street", "postcode", "school", "phone"):
         assert MARKERS[marker] not in page.content(), marker
     check_accessible(page, "51-shielded-record")
-    page.click("text=Ask the management team to broker contact")
+    page.click("text=Ask the management team to put you in touch")
     page.fill("#message", "I run the youth club she attends; please ask mum to call me")
     check_accessible(page, "52-contact-request")
     page.click("button:has-text('Send to the management team')")

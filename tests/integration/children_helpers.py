@@ -93,6 +93,23 @@ def set_controller(app, manager_id):
         db.session.commit()
 
 
+def approve(client, location: str):
+    """Open the prepared report, as an approver must first, then approve it."""
+    client.get(location + "/prepared")
+    return client.post(location + "/approve", data={"csrf_token": csrf_token(client, "/")})
+
+
+def collect_document(client, passphrase: str):
+    """Enter a download link's passphrase as a parent would, then download the report
+    from the page it leads to; returns the last response (the PDF, or the refusal)."""
+    entered = client.post("/documents", data={
+        "passphrase": passphrase, "csrf_token": csrf_token(client, "/documents")})
+    if entered.status_code != 303:
+        return entered
+    assert "Your documents are ready" in client.get(entered.location).get_data(as_text=True)
+    return client.get("/documents/report.pdf")
+
+
 def check_identity(client, location: str) -> None:
     """Record that identity was checked on a subject access request's page."""
     response = client.post(location + "/checks", data={

@@ -29,7 +29,8 @@ def free_port() -> int:
 def environment(database_url: str, port: int, **extra: str) -> dict[str, str]:
     """What a deployment sets: the database, the keys, the public address."""
     return {**os.environ, **KEYS, "DATABASE_URL": database_url, "TEAMAROUND_PLAIN_HTTP": "1",
-            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **extra}
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "TEAMAROUND_PER_PROCESS_LIMITS": "1", **extra}  # one machine, no Redis
 
 
 @contextmanager

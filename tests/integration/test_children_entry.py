@@ -66,17 +66,34 @@ def test_identifier_rules_run_on_the_server(app, field, value, message):
     assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
-def test_htmx_checks_a_field_as_it_is_typed(app):
+def test_htmx_checks_a_field_when_it_is_left_as_gov_uk_shows_errors(app):
+    """Issue 17 item 6: identifier checks fired while typing, below the field, without
+    the error class or aria-describedby. Now a field is checked on change (when left), and
+    the answer is its whole form group as on submit: message above the input, the group
+    and input marked, the input described by the message; and the live region's words."""
     client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    draft = client.post("/children/new", data={
+        "csrf_token": csrf_token(client, "/children/")}).location.rsplit("/", 1)[0]
+    page = client.get(draft + "/identifiers").get_data(as_text=True)
+    assert 'hx-trigger="change"' in page and "keyup" not in page
     token = csrf_token(client, "/children/")
     headers = {"HX-Request": "true", "X-CSRFToken": token}
-    bad = client.post("/children/validate/identifiers/nhs", data={"nhs": "9434765918"},
-                      headers=headers)
-    assert "check the last digit" in bad.get_data(as_text=True)
-    assert "<html" not in bad.get_data(as_text=True)
+    bad = client.post("/children/validate/identifiers/nhs",
+                      data={"nhs": "9434765918", "upn": "not checked"}, headers=headers)
+    html = bad.get_data(as_text=True)
+    group = re.search(r'<div id="nhs-wrap">(.*?)</div>\s*<div id="nhs-live"', html, re.S).group(1)
+    assert "govuk-form-group--error" in group and "govuk-input--error" in group
+    message = group.index("check the last digit")
+    assert message < group.index("<input")  # above the input
+    assert re.search(r'<input[^>]*aria-describedby="[^"]*nhs-error', group)
+    assert 'value="9434765918"' in group  # what was typed stays
+    assert re.search(r'id="nhs-live"[^>]*>Error: This NHS number is not valid', html)
+    assert "upn-error" not in html  # only the field left is judged
+    assert "<html" not in html
     good = client.post("/children/validate/identifiers/nhs", data={"nhs": "9434765919"},
-                       headers=headers)
-    assert good.get_data(as_text=True).strip() == ""
+                       headers=headers).get_data(as_text=True)
+    assert "govuk-form-group--error" not in good
+    assert re.search(r'id="nhs-live"[^>]*></div>', good)
 
 
 def test_sensitive_service_without_consent_is_refused(app):

@@ -39,6 +39,7 @@ from tests.conftest import PASSWORD, csrf_token, make_user, sign_in
 from tests.fuzzing import Form, endpoint_of, forms_on, requests, send, stored_bad_text
 from tests.integration.children_helpers import (
     CONSENT,
+    approve,
     check_identity,
     details,
     make_child,
@@ -52,6 +53,9 @@ from tests.integration.children_helpers import (
 NOT_FUZZED = {
     "auth.sign_out": "ends the fuzzing session; takes no fields (test_sessions)",
     "account.end_all_sessions": "ends the fuzzing session; takes no fields (test_sessions)",
+    "account.keep_alive": "takes no fields; answers JSON with the seconds left (test_sessions)",
+    "account.daily_email": "takes no fields: on or off is in the address (test_email)",
+    "admin.retry_email": "takes no fields (test_email)",
 }
 
 # Forms that close what other forms work on (a request declined, a draft saved, a user
@@ -209,8 +213,7 @@ def main_world(app) -> list[tuple[object, str]]:
     approved = _sar(manager, child)
     check_identity(manager, approved)
     manager.post(approved + "/prepare", data={"csrf_token": csrf_token(manager, "/")})
-    assert manager.post(approved + "/approve",
-                        data={"csrf_token": csrf_token(manager, "/")}).status_code == 302
+    assert approve(manager, approved).status_code == 302
     corrections = manager.post("/corrections/new", data={
         "child": str(child), "requester_name": "Sarah O'Neill",
         "received_on": ["2", "11", "2026"], "what_is_wrong": "Her date of birth is wrong",
@@ -342,9 +345,9 @@ def _released_link(app, manager, manager_id) -> str:
     location = _sar(manager, child)
     check_identity(manager, location)
     manager.post(location + "/prepare", data={"csrf_token": csrf_token(manager, "/")})
-    manager.post(location + "/approve", data={"csrf_token": csrf_token(manager, "/")})
-    page = manager.post(location + "/release/link",
-                        data={"csrf_token": csrf_token(manager, "/")}).get_data(as_text=True)
+    approve(manager, location)
+    page = manager.post(location + "/release/link", data={
+        "confirm": "yes", "csrf_token": csrf_token(manager, "/")}).get_data(as_text=True)
     return re.search(r'id="document-link">http://localhost([^<]+)<', page).group(1)
 
 

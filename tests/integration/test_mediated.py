@@ -170,7 +170,7 @@ def test_a_shielded_childs_whereabouts_are_never_disclosed(app, world):
     for marker in (MARKERS["street"], MARKERS["postcode"], MARKERS["school"],
                    MARKERS["phone"], "Bristol"):
         assert marker not in text
-    assert "management team can broker contact" in text
+    assert "management team can put you in touch" in text
 
 
 def test_forged_fields_are_refused(app, world):
@@ -189,12 +189,12 @@ def test_declining_needs_a_reason_and_the_requester_sees_it(app, world):
     request_id = _request_id(app)
     broker = world["broker"][0]
     broker.post(f"/requests/{request_id}/claim", data={"csrf_token": csrf_token(broker, "/")})
-    broker.post(f"/requests/{request_id}/decline", data={"d-reason": "",
-                                                          "csrf_token": csrf_token(broker, "/")})
+    broker.post(f"/requests/{request_id}/decline", data={
+        "confirm": "yes", "d-reason": "", "csrf_token": csrf_token(broker, "/")})
     with app.app_context():
         assert db.session.get(MediatedRequest, request_id).status.value == "in_progress"
     broker.post(f"/requests/{request_id}/decline", data={
-        "d-reason": "We cannot identify the child from these details",
+        "confirm": "yes", "d-reason": "We cannot identify the child from these details",
         "csrf_token": csrf_token(broker, "/")})
     page = world["requester"][0].get(f"/requests/{request_id}").get_data(as_text=True)
     assert "We cannot identify the child" in page
@@ -237,7 +237,7 @@ def test_requests_closed_without_a_record_are_deleted_a_year_after_closing(app, 
         request_id = _request_id(app)
         broker.post(f"/requests/{request_id}/claim", data={"csrf_token": csrf_token(broker, "/")})
         broker.post(f"/requests/{request_id}/decline", data={
-            "d-reason": reason, "csrf_token": csrf_token(broker, "/")})
+            "confirm": "yes", "d-reason": reason, "csrf_token": csrf_token(broker, "/")})
     with app.app_context():
         db.session.get(MediatedRequest, 2).answered_at = now() + timedelta(days=200)
         db.session.commit()
@@ -257,3 +257,39 @@ def test_requests_closed_without_a_record_are_deleted_a_year_after_closing(app, 
         assert expired.subject_id == 1 and expired.child_id is None
         assert retention.run(year_on, dry_run=False).requests_deleted == []
     assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_declining_asks_for_confirmation_on_a_page_of_its_own(app, world):
+    """Issue 17 item 2: "Decline the request" closed the request at once. Now the reason
+    is shown back on a page of its own, and only "Yes, decline" closes it."""
+    _ask(world["requester"][0], _hilltop(app))
+    request_id = _request_id(app)
+    broker = world["broker"][0]
+    broker.post(f"/requests/{request_id}/claim", data={"csrf_token": csrf_token(broker, "/")})
+    asked = broker.post(f"/requests/{request_id}/decline", data={
+        "d-reason": "We cannot identify the child", "csrf_token": csrf_token(broker, "/")})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Yes, decline the request" in page
+    assert 'id="decline-reason">We cannot identify the child<' in page
+    assert 'name="d-reason" value="We cannot identify the child"' in page
+    with app.app_context():
+        assert db.session.get(MediatedRequest, request_id).status.value == "in_progress"
+    broker.post(f"/requests/{request_id}/decline", data={
+        "confirm": "yes", "d-reason": "We cannot identify the child",
+        "csrf_token": csrf_token(broker, "/")})
+    with app.app_context():
+        assert db.session.get(MediatedRequest, request_id).status.value == "declined"
+
+
+def test_the_answer_letter_is_marked_and_says_whom_to_tell_if_it_is_wrong(app, world):
+    """Issue 17 item 9: the letter lacked a protective marking, the broker's contact and
+    what to do if it is wrong."""
+    request_id, _, _, _ = _answer(app, world)
+    text = _pdf_text(world["requester"][0], request_id)
+    assert text.count("OFFICIAL-SENSITIVE") >= 2  # top and foot of the page
+    assert "If something here is wrong" in text and "do not act on it" in text
+    with app.app_context():
+        from app.models import User
+        broker = db.session.get(User, world["broker"][1]).name
+    assert f"ask for {broker}" in " ".join(text.split())
+    assert "call 999" in text

@@ -9,7 +9,9 @@ import time_machine
 
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
+    approve,
     check_identity,
+    collect_document,
     events,
     make_child,
     person,
@@ -43,11 +45,12 @@ def test_release_needs_a_second_approver(app):
     first, second, location = _prepared(app)
     token = csrf_token(first, "/")
     assert first.post(location + "/approve", data={"csrf_token": token}).status_code == 303
-    assert first.post(location + "/release/post", data={"csrf_token": token}).status_code == 303
+    assert first.post(location + "/release/post",
+                      data={"confirm": "yes", "csrf_token": token}).status_code == 303
     assert "must approve" in first.get(location).get_data(as_text=True)
-    assert second.post(location + "/approve",
-                       data={"csrf_token": csrf_token(second, "/")}).status_code == 302
-    posted = first.post(location + "/release/post", data={"csrf_token": token})
+    assert approve(second, location).status_code == 302
+    posted = first.post(location + "/release/post",
+                        data={"confirm": "yes", "csrf_token": token})
     assert posted.status_code == 200 and posted.data[:5] == b"%PDF-"
     assert events(app, "sar.approved") and events(app, "sar.released")
 
@@ -55,23 +58,21 @@ def test_release_needs_a_second_approver(app):
 def test_one_person_settings_can_switch_second_approval_off(make_app):
     app = make_app(SAR_SECOND_APPROVAL=False)
     first, _, location = _prepared(app)
-    assert first.post(location + "/approve",
-                      data={"csrf_token": csrf_token(first, "/")}).status_code == 302
+    assert approve(first, location).status_code == 302
 
 
 def _released_link(app):
     first, second, location = _prepared(app)
-    second.post(location + "/approve", data={"csrf_token": csrf_token(second, "/")})
-    page = first.post(location + "/release/link",
-                      data={"csrf_token": csrf_token(first, "/")}).get_data(as_text=True)
+    approve(second, location)
+    page = first.post(location + "/release/link", data={
+        "confirm": "yes", "csrf_token": csrf_token(first, "/")}).get_data(as_text=True)
     link = re.search(r'id="document-link">http://localhost([^<]+)<', page).group(1)
     passphrase = re.search(r'id="passphrase">([0-9-]+)<', page).group(1)
     return link, passphrase
 
 
 def _collect(client, passphrase):
-    return client.post("/documents", data={"passphrase": passphrase,
-                                           "csrf_token": csrf_token(client, "/documents")})
+    return collect_document(client, passphrase)
 
 
 def test_the_link_reveals_nothing_before_the_passphrase(app):
@@ -147,3 +148,121 @@ def test_no_report_before_identity_is_checked_and_a_prepared_one_stays_on_the_bo
     first.post(location + "/prepare", data={"csrf_token": csrf_token(first, "/")})
     board = second.get("/subject-access").get_data(as_text=True)
     assert "1 open" in board and "Waiting for approval" in board
+
+
+def _task_status(page: str, title: str) -> str:
+    """The status beside one task of the request's task list, as text."""
+    found = re.search(re.escape(title) + r"\s*</(?:a|div)>.*?govuk-task-list__status[^>]*>(.*?)</div>",
+                      page, re.S)
+    assert found, f"no task {title!r}"
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip()
+
+
+def test_the_request_page_is_a_task_list_each_step_locked_until_the_last_is_done(app):
+    """Issue 17: the page was a stack of grey buttons, "Prepare" offered while identity was
+    "Not yet" checked. Now four tasks, each locked until the one before is done."""
+    first, second, location = _logged(app)
+    page = first.get(location).get_data(as_text=True)
+    assert _task_status(page, "Check identity and parental responsibility") == "Incomplete"
+    for later in ("Prepare the report", "Approve the report", "Release the report"):
+        assert _task_status(page, later) == "Cannot start yet"
+    assert "Prepare the report for release" not in page
+    check_identity(first, location)
+    first.post(location + "/prepare", data={"csrf_token": csrf_token(first, "/")})
+    mine = first.get(location).get_data(as_text=True)
+    assert _task_status(mine, "Prepare the report") == "Completed"
+    assert _task_status(mine, "Approve the report") == "Waiting for a colleague"
+    theirs = second.get(location).get_data(as_text=True)
+    assert _task_status(theirs, "Approve the report") == "Incomplete"
+    assert _task_status(theirs, "Release the report") == "Cannot start yet"
+    approve(second, location)
+    done = second.get(location).get_data(as_text=True)
+    assert _task_status(done, "Approve the report") == "Completed"
+    assert _task_status(done, "Release the report") == "Incomplete"
+
+
+def test_the_approver_must_open_the_prepared_report_first(app):
+    """Issue 17: the approver could approve without opening the PDF. The approval page
+    opens the report exactly as it will be sent; approving before opening it is refused;
+    the opening is audited."""
+    from app.models import SubjectAccessRequest
+    from tests.integration.children_helpers import count
+
+    first, second, location = _prepared(app)
+    page = second.get(location + "/approve").get_data(as_text=True)
+    assert "Approve the report" in page and "Open the prepared report" in page
+    assert "Manager" in page or "manager@county.example" in page  # who prepared it
+    refused = second.post(location + "/approve", data={"csrf_token": csrf_token(second, "/")})
+    assert refused.status_code == 303
+    assert "Open the prepared report and read it before you approve it" in second.get(
+        refused.location).get_data(as_text=True)
+    assert count(app, SubjectAccessRequest, SubjectAccessRequest.status == "approved") == 0
+    opened = second.get(location + "/prepared")
+    assert opened.status_code == 200 and opened.data[:5] == b"%PDF-"
+    assert opened.headers["Content-Disposition"].startswith("inline")
+    assert "Opened" in second.get(location + "/approve").get_data(as_text=True)
+    assert events(app, "sar.prepared_opened")
+    assert second.post(location + "/approve",
+                       data={"csrf_token": csrf_token(second, "/")}).status_code == 302
+    assert count(app, SubjectAccessRequest, SubjectAccessRequest.status == "approved") == 1
+
+
+def test_opening_a_prepared_report_after_a_shield_withdraws_it(app):
+    """The prepared report is a stored document: opening it checks the facts it was built
+    on first, as every delivery does; a shield since withdraws it and nothing is served."""
+    from app.extensions import db
+    from app.models import Child, ShieldCategory, SubjectAccessRequest, User
+    from app.services import shielding
+    from tests.integration.children_helpers import count
+
+    first, second, location = _prepared(app)
+    with app.app_context():
+        request = db.session.get(SubjectAccessRequest, 1)
+        manager = db.session.get(User, request.prepared_by_user_id)
+        shielding.request(manager, db.session.get(Child, request.child_id),
+                          ShieldCategory.domestic_violence, "Fled to a refuge")
+        db.session.commit()
+    opened = second.get(location + "/prepared")
+    assert opened.data[:5] != b"%PDF-"
+    assert count(app, SubjectAccessRequest, SubjectAccessRequest.status == "open") == 1
+    assert not events(app, "sar.prepared_opened")
+
+
+def test_releasing_asks_for_confirmation_on_a_page_of_its_own(app):
+    """Issue 17 item 2: a release (irreversible) happened on the first press. Now a page
+    says what will happen, to whom, and only "Yes, release it" releases."""
+    from app.models import SubjectAccessRequest
+    from tests.integration.children_helpers import count
+
+    first, second, location = _prepared(app)
+    approve(second, location)
+    for how, words in (("post", "by post?"), ("link", "by a secure link?")):
+        asked = first.post(f"{location}/release/{how}",
+                           data={"csrf_token": csrf_token(first, "/")})
+        page = asked.get_data(as_text=True)
+        assert asked.status_code == 200 and f"Release the report to Sarah O&#39;Neill {words}" \
+            in page and "Yes, release it" in page
+        assert count(app, SubjectAccessRequest, SubjectAccessRequest.status == "released") == 0
+    released = first.post(location + "/release/post",
+                          data={"confirm": "yes", "csrf_token": csrf_token(first, "/")})
+    assert released.data[:5] == b"%PDF-"
+    assert count(app, SubjectAccessRequest, SubjectAccessRequest.status == "released") == 1
+
+
+def test_after_a_wrong_then_the_right_passphrase_nothing_says_it_was_wrong(app):
+    """Issue 17: after a successful download the parent's page still said "That passphrase
+    is not right" (the download did not replace the page). The right passphrase now leads
+    to a page of its own that says so, and the report downloads from there."""
+    link, passphrase = _released_link(app)
+    parent = app.test_client()
+    parent.get(link)
+    token = csrf_token(parent, "/documents")
+    wrong = parent.post("/documents", data={"passphrase": "0000-0000-0000", "csrf_token": token})
+    assert wrong.status_code == 422 and "not right" in wrong.get_data(as_text=True)
+    right = parent.post("/documents", data={"passphrase": passphrase, "csrf_token": token})
+    assert right.status_code == 303 and right.location.endswith("/documents/ready")
+    page = parent.get(right.location).get_data(as_text=True)
+    assert "Your documents are ready" in page and "not right" not in page
+    assert "Amelia" not in page and "SAR-" not in page  # still nothing about the child
+    assert parent.get("/documents/report.pdf").data[:5] == b"%PDF-"
+    assert app.test_client().get("/documents/report.pdf").status_code == 302  # not opened

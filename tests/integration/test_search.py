@@ -138,3 +138,23 @@ def test_data_entry_and_requesters_cannot_search(app, world):
     assert world["school"][0].get("/search").status_code == 403
     requester, _ = person(app, "requester", "Riverside Youth", "req@riverside.example")
     assert requester.get("/search").status_code == 403
+
+
+def test_too_little_to_search_on_is_an_error_and_only_the_count_is_read_out(app):
+    """Issue 17 item 6: "add a date of birth" was not an error (no summary, no styling),
+    and the whole results table was a live region, read out in full on every change."""
+    import re
+
+    client, _ = person(app, "practitioner", "Hilltop School", "pat@hilltop.example")
+    token = csrf_token(client, "/search")
+    page = client.post("/search", data={"family_name": "oneill", "csrf_token": token})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and "<title>Error: Find a child" in html
+    assert re.search(r'govuk-error-summary.*There is a problem.*href="#date_of_birth-day"',
+                     html, re.S)
+    assert 'class="govuk-error-message" id="search-needs"' in html
+    assert 'id="results">' in html and 'aria-live' not in html.split('id="results"')[1][:20]
+    fragment = client.post("/search", data={"family_name": "oneill", "csrf_token": token},
+                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert re.search(r'<p id="search-status" role="status" class="govuk-visually-hidden" '
+                     r'hx-swap-oob="innerHTML">Add a date of birth', fragment)

@@ -15,6 +15,7 @@ EXPECTED_PUBLIC = {
     "static", "main.healthz", "main.livez", "auth.sign_in", "auth.sign_in_code", "enrol.setup_link",
     "enrol.setup", "enrol.accept", "enrol.password", "enrol.authenticator",
     "enrol.reenrol_link", "enrol.reenrol", "documents.link", "documents.collect",
+    "documents.ready", "documents.report", "main.words",
 }
 
 

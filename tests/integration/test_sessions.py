@@ -113,3 +113,65 @@ def test_cannot_end_someone_elses_session(app):
                         data={"csrf_token": csrf_token(bob, "/account/sessions")})
     assert response.status_code == 404
     assert ann.get("/").status_code == 200
+
+
+def test_every_page_warns_before_the_idle_time_out_and_can_keep_the_session(app):
+    """Issue 17 (WCAG 2.2.1): no warning came before the idle time-out. Each page now
+    carries the seconds left and a dialog that offers to stay signed in; "Stay signed in"
+    starts the idle timer again and says how long is left."""
+    import re
+
+    with time_machine.travel(T0, tick=False) as traveller:
+        client = _signed_in(app)
+        traveller.shift(timedelta(minutes=10))
+        page = client.get("/").get_data(as_text=True)
+        left = re.search(r'data-ta-timeout="(\d+)" data-ta-warn="(\d+)"', page)
+        assert left and int(left.group(1)) == 30 * 60 and left.group(2) == "120"
+        assert 'id="ta-timeout-dialog"' in page and "Stay signed in" in page
+        traveller.shift(timedelta(minutes=20))
+        page = client.get("/account/sessions", headers={"HX-Request": "true",
+                                                         BACKGROUND_HEADER: "1"})
+        assert "X-Session-Seconds-Left" not in page.headers  # polling is not activity
+        asked = client.get("/account/keep-alive", headers={BACKGROUND_HEADER: "1"})
+        assert asked.json == {"seconds_left": 10 * 60}  # asking how long is left: no touch
+        kept = client.post("/account/keep-alive", headers={
+            "X-CSRFToken": csrf_token(client, "/")})  # the page's own request counted too
+        assert kept.status_code == 200 and kept.json == {"seconds_left": 30 * 60}
+        traveller.shift(timedelta(minutes=29))
+        assert client.get("/").status_code == 200  # 59 minutes after the page was opened
+        looked = client.get("/children/", headers={"HX-Request": "true"})
+        assert looked.headers["X-Session-Seconds-Left"] == str(30 * 60)
+
+
+def test_after_timing_out_mid_form_signing_in_again_returns_to_that_form(app):
+    """Issue 17: a half-typed child was lost and, after signing in again, the person
+    landed on the home page. The draft's saved steps survive; the form sent after the
+    time-out brings them back to its page (an htmx request, to the page it was on)."""
+    from tests.integration.children_helpers import details
+
+    _, email, secret = make_user(app, role="data_entry")
+    with time_machine.travel(T0, tick=False) as traveller:
+        client = app.test_client()
+        sign_in(client, email, secret)
+        start = client.post("/children/new",
+                            data={"csrf_token": csrf_token(client, "/children/")})
+        step = start.location
+        client.post(step, data={**details(), "date_of_birth": ["14", "2", "2016"],
+                                "other_names": "", "address_line2": "",
+                                "csrf_token": csrf_token(client, "/")})
+        identifiers = step.rsplit("/", 1)[0] + "/identifiers"
+        token = csrf_token(client, identifiers)
+        traveller.shift(timedelta(minutes=31))
+        late = client.post(identifiers, data={"upn": "", "csrf_token": token})
+        assert late.status_code == 302 and late.location.endswith("/sign-in")
+        back = sign_in(client, email, secret)
+        assert back.location.endswith(identifiers)
+        draft = client.get(step).get_data(as_text=True)
+        assert "O&#39;Neill" in draft or "O'Neill" in draft  # the saved step survived
+        token = csrf_token(client, "/")
+        traveller.shift(timedelta(minutes=31))
+        live = client.post("/children/validate/identifiers/upn", headers={
+            "HX-Request": "true", "HX-Current-URL": f"http://localhost{identifiers}"},
+            data={"csrf_token": token})
+        assert live.status_code == 401
+        assert sign_in(client, email, secret).location.endswith(identifiers)

@@ -139,3 +139,24 @@ def test_pending_sign_in_expires(app, client):
         traveller.shift(timedelta(minutes=6))
         response = client.get("/sign-in/code")
         assert response.status_code == 302 and response.location.endswith("/sign-in")
+
+
+def test_a_wrong_code_leaves_the_box_empty_and_marked(app, client):
+    """Issue 17: a wrong sign-in code stayed in the box, unmarked."""
+    import re
+
+    _, email, secret = make_user(app)
+    with time_machine.travel(T0, tick=False):
+        token = csrf_token(client)
+        client.post("/sign-in", data={"email": email, "password": PASSWORD,
+                                      "csrf_token": token})
+        wrong = "000000" if code_for(secret) != "000000" else "111111"
+        response = client.post("/sign-in/code", data={
+            "code": wrong, "csrf_token": csrf_token(client, "/sign-in/code")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 401 and "<title>Error: Enter your code" in html
+    field = re.search(r'<input[^>]*id="code"[^>]*>', html).group(0)
+    assert "govuk-input--error" in field and wrong not in field
+    assert 'value=""' in field or "value=" not in field
+    assert 'aria-describedby="code-hint code-error"' in field or "code-error" in field
+    assert re.search(r'govuk-error-summary.*href="#code"', html, re.S)

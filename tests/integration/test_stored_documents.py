@@ -13,13 +13,15 @@ import subprocess
 import pytest
 
 from app.extensions import db
-from app.models import Child, Organisation, ShieldCategory, User
+from app.models import Child, Organisation, ShieldCategory, SubjectAccessRequest, User
 from app.services import involvements, merging, shielding
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
     MARKERS,
+    approve,
     check_identity,
+    collect_document,
     details,
     events,
     make_child,
@@ -100,7 +102,8 @@ def log_request(client, child_id, relationship="parent", name="Sarah O'Neill", *
 
 
 def post(client, url):
-    return client.post(url, data={"csrf_token": csrf_token(client, "/")})
+    """A button pressed, and its confirmation page (if any) answered yes."""
+    return client.post(url, data={"csrf_token": csrf_token(client, "/"), "confirm": "yes"})
 
 
 # ---- 1. a mediated answer given before a shield ----------------------------------------
@@ -149,7 +152,7 @@ def test_a_report_prepared_before_a_shield_is_not_released_after_it(app, world):
     manager, deputy = world["manager"][0], world["deputy"][0]
     location = log_request(manager, world["child"])
     assert post(manager, location + "/prepare").status_code == 302
-    assert post(deputy, location + "/approve").status_code == 302
+    assert approve(deputy, location).status_code == 302
     shield(app, world["head"][1], world["child"])
     released = post(manager, location + "/release/post")
     if released.data[:5] == b"%PDF-":
@@ -164,15 +167,14 @@ def test_a_report_released_by_link_before_a_shield_is_not_downloaded_after_it(ap
     manager, deputy = world["manager"][0], world["deputy"][0]
     location = log_request(manager, world["child"])
     post(manager, location + "/prepare")
-    post(deputy, location + "/approve")
+    approve(deputy, location)
     page = post(manager, location + "/release/link").get_data(as_text=True)
     link = re.search(r'id="document-link">http://localhost([^<]+)<', page).group(1)
     passphrase = re.search(r'id="passphrase">([0-9-]+)<', page).group(1)
     shield(app, world["head"][1], world["child"])
     parent = app.test_client()
     parent.get(link)
-    got = parent.post("/documents", data={"passphrase": passphrase,
-                                          "csrf_token": csrf_token(parent, "/sign-in")})
+    got = collect_document(parent, passphrase)
     if got.data[:5] == b"%PDF-":
         text = pdf_text(got.data)
         for marker in WHEREABOUTS:
@@ -224,7 +226,7 @@ def test_an_approved_report_stays_on_the_board_until_it_is_delivered(app, world)
     location = log_request(manager, world["child"])
     post(manager, location + "/prepare")
     assert "SAR-00001" in manager.get("/subject-access").get_data(as_text=True)
-    post(deputy, location + "/approve")
+    approve(deputy, location)
     board = manager.get("/subject-access").get_data(as_text=True)
     assert "SAR-00001" in board and "Approved" in board
 
@@ -234,7 +236,7 @@ def test_an_approved_report_stays_on_the_board_until_it_is_delivered(app, world)
 def prepared_and_approved(world) -> str:
     location = log_request(world["manager"][0], world["child"])
     assert post(world["manager"][0], location + "/prepare").status_code == 302
-    assert post(world["deputy"][0], location + "/approve").status_code == 302
+    assert approve(world["deputy"][0], location).status_code == 302
     return location
 
 
@@ -343,7 +345,7 @@ def test_the_board_shows_every_request_by_state_until_it_is_delivered(app, world
     assert "Checks done" in manager.get("/subject-access").get_data(as_text=True)
     post(manager, first + "/prepare")
     assert "Waiting for approval" in manager.get("/subject-access").get_data(as_text=True)
-    post(deputy, first + "/approve")
+    approve(deputy, first)
     assert "Approved: release it" in manager.get("/subject-access").get_data(as_text=True)
     post(manager, first + "/release/link")
     board = manager.get("/subject-access").get_data(as_text=True)
@@ -353,3 +355,29 @@ def test_the_board_shows_every_request_by_state_until_it_is_delivered(app, world
         db.session.commit()
     board = manager.get("/subject-access").get_data(as_text=True)
     assert "SAR-00001" not in board and "SAR-00002" in board
+
+
+def test_the_report_is_a_letter_that_can_be_posted(app, world):
+    """Issue 17 item 9: the report had no recipient address and no signatory although
+    "print and post" is an option. Now page 1 is a letter: letterhead, the requester's
+    name and postal address (for a window envelope), the date, who signs for the
+    organisation."""
+    manager = world["manager"][0]
+    response = manager.post("/subject-access/new", data={
+        "child": str(world["child"]), "requester_name": "Sarah O'Neill",
+        "requester_address": "7 Marigold Crescent\nBristol\nZZ9 9ZZ",
+        "requester_relationship": "parent", "channel": "letter",
+        "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(manager, "/")})
+    location = response.location
+    assert "7 Marigold Crescent" in manager.get(location).get_data(as_text=True)
+    check_identity(manager, location)
+    assert post(manager, location + "/prepare").status_code == 302
+    with app.app_context():
+        document = db.session.get(SubjectAccessRequest, 1).report_pdf
+        signatory = db.session.get(User, world["manager"][1]).name
+    first_page = pdf_text(document).split("\f")[0]
+    lines = [line.strip() for line in first_page.splitlines() if line.strip()]
+    assert lines[:2] == ["County Council", "County Hall, 1 High Street, Exeter EX1 1AA"]
+    assert lines[2:5] == ["Sarah O'Neill", "7 Marigold Crescent", "Bristol"], lines[:8]
+    assert "Dear Sarah O'Neill," in lines and "Yours sincerely," in lines
+    assert lines[lines.index("Yours sincerely,") + 1:][:2] == [signatory, "for County Council"]

@@ -23,7 +23,7 @@ from app.models import (
 from app.services import children, disclosure, merging, retention, shielding
 from app.services.clock import now
 from tests.conftest import csrf_token
-from tests.integration.children_helpers import details, make_child, service
+from tests.integration.children_helpers import approve, details, make_child, service
 from tests.integration.test_stored_documents import (
     CAMHS_ORG,
     MARKERS,
@@ -113,7 +113,7 @@ def test_a_report_prepared_before_a_merge_is_not_approved_after_it(app, world, m
         merging.merge(boss, db.session.get(Child, world["child"]),
                        db.session.get(Child, other))
         db.session.commit()
-    post(deputy, location + "/approve")
+    approve(deputy, location)
     with app.app_context():
         assert db.session.get(SubjectAccessRequest, 1).status == "open"
 
@@ -125,7 +125,7 @@ def test_no_report_is_released_before_identity_is_checked(app, world):  # noqa: 
         "requester_relationship": "parent", "channel": "email", "id_needed": "y",
         "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(manager, "/")}).location
     assert post(manager, location + "/prepare").status_code == 303
-    post(deputy, location + "/approve")
+    approve(deputy, location)
     released = post(manager, location + "/release/post")
     assert released.data[:5] != b"%PDF-"
     with app.app_context():
@@ -144,7 +144,7 @@ def test_erased_details_cannot_be_confirmed_from_their_digest(app, world):  # no
         "reason": "Immunisation follow-up", "urgency": "routine",
         "csrf_token": csrf_token(requester, "/requests/new")})
     post(broker, "/requests/1/claim")
-    broker.post("/requests/1/decline", data={"d-reason": "Not known to us",
+    broker.post("/requests/1/decline", data={"confirm": "yes", "d-reason": "Not known to us",
                                              "csrf_token": csrf_token(broker, "/")})
     with app.app_context():
         retention.run(now().date() + timedelta(days=400), dry_run=False)

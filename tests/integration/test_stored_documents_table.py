@@ -21,7 +21,9 @@ from app.services import involvements
 from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
+    approve,
     check_identity,
+    collect_document,
     details,
     make_child,
     open_record,
@@ -122,7 +124,7 @@ def _answer(app, people, child_id) -> int:
 
 def _prepare_and_approve(people, location) -> None:
     post(people["manager"][0], location + "/prepare")
-    post(people["deputy"][0], location + "/approve")
+    approve(people["deputy"][0], location)
 
 
 def _release_and_collect(app, people, location):
@@ -139,8 +141,7 @@ def _release_and_collect(app, people, location):
 
 def _collect(collector, link, passphrase):
     collector.get(link)
-    got = collector.post("/documents", data={"passphrase": passphrase,
-                                             "csrf_token": csrf_token(collector, "/sign-in")})
+    got = collect_document(collector, passphrase)
     return got.data if got.data[:5] == b"%PDF-" else None
 
 

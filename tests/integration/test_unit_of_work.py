@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 import sqlalchemy as sa
 
+from app import database
 from app.core.errors import Refused
 from app.extensions import db
+from app.jobs import queue
 from app.models import AuditEvent, Organisation, Role
 from app.services import accounts, transaction
 from app.services.transaction import atomic
@@ -59,3 +64,45 @@ def test_a_long_job_is_cut_into_batches_that_cover_everything_once(app):
         items = list(range(5))
         assert [list(b) for b in transaction.in_batches(items, 2)] == [[0, 1], [2, 3], [4]]
         assert list(transaction.in_batches([], 2)) == []
+
+
+def test_a_long_jobs_units_are_sized_to_leave_the_write_lock_to_people(app):
+    """On SQLite a long job's units grow while they are quick and shrink when slow, so a
+    person saving meanwhile waits for one short unit; between units the job pauses only a
+    moment (it paused at least 120 ms, so an import could add 300 rows a second at most)."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL takes row locks: a unit is as big as asked")
+        items = list(range(2000))
+        quick = [len(b) for b in transaction.in_batches(items, 200)]
+        assert quick[:5] == [10, 20, 40, 80, 160] and max(quick) == 200
+        assert sum(quick) == len(items)
+        slow = []
+        for batch in transaction.in_batches(items[:100], 200):
+            slow.append(len(batch))
+            time.sleep(transaction.UNIT_SECONDS * 5)  # each unit takes five times too long
+        assert slow == [transaction.LEAST] * 10
+
+
+def test_the_write_ahead_log_is_copied_back_beside_the_writers(app):
+    """A request's commit does not copy an import's pages into the database file (SQLite
+    did that in whichever commit found 1,000 pages waiting, so a person's save paid for
+    the import's); the consumer's companion does it every second."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's write-ahead log")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == \
+                database.WAL_PAGES >= 10_000
+            with db.engine.begin() as writer:  # the connection still open keeps the log
+                writer.exec_driver_sql("CREATE TABLE scratch (x TEXT)")
+                writer.exec_driver_sql("INSERT INTO scratch VALUES (?)",
+                                       [(f"row {n}",) for n in range(200)])
+            logged, copied = database.checkpoint(db.engine)
+            assert logged > 0 and copied == logged
+    stop = threading.Event()
+    threads = queue.start_companions(app, stop)
+    stop.set()
+    assert "companion-checkpoint" in {t.name for t in threads}
+    for thread in threads:
+        thread.join(5)

@@ -24,8 +24,8 @@ def mediated_fields(child: Child) -> list[Field]:
     fields += [(f"id:{label}", label, value) for label, value in view.identifiers]
     if view.whereabouts_withheld:
         fields.append(("shielded", "Where the child is",
-                       "Withheld: this record is shielded. The management team can broker "
-                       "contact."))
+                       "Withheld: this record is shielded. The management team can put "
+                       "you in touch."))
         return fields
     if view.address:
         fields.append(("address", "Address", ", ".join(view.address)))
@@ -37,7 +37,7 @@ def mediated_fields(child: Child) -> list[Field]:
         if service.unspecified:
             fields.append((f"service:{service.id}", "Another service",
                            "An unspecified service is involved. The management team can "
-                           "broker contact."))
+                           "put you in touch."))
         elif service.current and not service.contact_archived:
             who = ", ".join(v for v in (service.practitioner_name, service.practitioner_role,
                                         service.phone, service.email) if v)

@@ -139,7 +139,7 @@ def for_requester(child: Child, requester: Requester, *, controller_id: int | No
     if requester.is_young_person:
         view.told = sorted(set(told))
     else:
-        view.withheld += [(f"Asked through a mediated request: {name}", NOT_NAMED)
+        view.withheld += [(f"Asked through a look-up request: {name}", NOT_NAMED)
                           for name in sorted(set(told))]
     return view
 

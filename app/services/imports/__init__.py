@@ -23,7 +23,7 @@ from app.services import disclosure, matching
 from app.services.imports import files, rows
 from app.services.imports.ctf import ctf_rows
 
-__all__ = ["Checker", "Preview", "Refused", "decide", "find", "kind_of",
+__all__ = ["Checker", "Preview", "Refused", "days", "decide", "find", "kind_of",
            "may_import",
            "preview", "read", "records", "shown_candidates"]
 
@@ -115,9 +115,13 @@ def decide(user: User, data: dict, found: list[tuple[int, list[str]]],
     return (RowOutcome.unchanged if involved else RowOutcome.matched), child.id
 
 
+def days(datas) -> set[date]:
+    """The dates of birth of checked rows."""
+    return {date.fromisoformat(d["details"]["date_of_birth"]) for d in datas}
+
+
 def _keys(datas) -> tuple[set[date], set[tuple[Scheme, str]]]:
-    return ({date.fromisoformat(d["details"]["date_of_birth"]) for d in datas},
-            {(Scheme(s), v) for d in datas for s, v in d["identifiers"].items()})
+    return (days(datas), {(Scheme(s), v) for d in datas for s, v in d["identifiers"].items()})
 
 
 def find(index: matching.Index, data: dict) -> list[tuple[int, list[str]]]:

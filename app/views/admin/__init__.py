@@ -9,4 +9,4 @@ from app.views.guards import guard, is_admin
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 guard(bp, is_admin)
 
-from app.views.admin import organisation, users  # noqa: E402,F401  (register the views)
+from app.views.admin import emails, organisation, users  # noqa: E402,F401  (the views)

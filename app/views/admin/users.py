@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.forms import EmptyForm
 from app.forms.admin import EligibilityForm, InviteForm, ResetForm, RoleForm
 from app.models import Role, RoleCategory
-from app.services import accounts, administration, eligibility, enrolment
+from app.services import accounts, administration, eligibility, enrolment, mail
 from app.views._common import base_url, refusal
 from app.views.admin import bp
 
@@ -39,6 +39,7 @@ def invite():
                 role_category=RoleCategory(form.role_category.data),
                 training_on=form.training.data, dbs_on=form.dbs.data)
             return render_template("admin/invited.html", name=form.name.data,
+                                   email=form.email.data, emailed=mail.enabled(),
                                    link=base_url() + url_for("enrol.accept", token=token),
                                    hours=current_app.config["INVITATION_HOURS"])
     return render_template("admin/invite.html", form=form), 422 if form.is_submitted() else 200
@@ -124,6 +125,7 @@ def reset_authenticator(user_id):
         with refusal(form.reason):
             target = administration.find(current_user, user_id)
             token = administration.reset_authenticator(current_user, target, form.reason.data)
-            return render_template("admin/reset_done.html", target=target, link=base_url()
+            return render_template("admin/reset_done.html", target=target,
+                                   emailed=mail.enabled(), link=base_url()
                                    + url_for("enrol.reenrol_link", token=token))
     return _page(user_id, reset=form, status=422)

@@ -46,7 +46,7 @@ def _contact(child, kind: ContactKind, involvement_id: int | None, action: str):
 @bp.route("/contact", methods=["GET", "POST"])
 @with_reason("contact")
 def contact(child):
-    """Ask the management team to broker contact about a shielded child."""
+    """Ask the management team to put you in touch about a shielded child."""
     return _contact(child, ContactKind.shielded, None,
                     here("records.contact", child_id=child.id))
 
@@ -54,7 +54,7 @@ def contact(child):
 @bp.route("/services/<int:involvement_id>/contact", methods=["GET", "POST"])
 @with_reason("contact_service")
 def contact_service(child, involvement_id):
-    """Ask the management team to broker contact with a service you cannot see."""
+    """Ask the management team to put you in touch with a service you cannot see."""
     brokering.on_record(child, involvement_id)
     return _contact(child, ContactKind.sensitive, involvement_id,
                     here("records.contact_service", child_id=child.id,
