@@ -16,6 +16,7 @@ audit) into a scratch table in the same run.
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import re
 import statistics
@@ -94,6 +95,7 @@ def main() -> None:
                       "JOBS_DATABASE": str(jobs), "SESSION_COOKIE_SECURE": False,
                       "SESSION_COOKIE_NAME": "bench", "WTF_CSRF_SSL_STRICT": False,
                       "RATELIMIT_ENABLED": False, "IMPORT_MAX_BYTES": 64 * 1024 * 1024})
+    logging.getLogger("teamaround.requests").setLevel(logging.WARNING)  # a line per page
     content = roll(args.rows, start=10_000_000)
     baseline = _baseline(args.dir, content)
     importer = _user(app, Role.data_entry, "Bench School", "bench.importer@example.org")
@@ -133,7 +135,7 @@ def main() -> None:
                 marks["checked"] = time.perf_counter()
                 upload_client.post(f"/imports/{job_id}/confirm",
                                    data={"csrf_token": upload_token})
-            during.append(_page(client, token, rng.randrange(1, top + 1)))
+            during.append((state, _page(client, token, rng.randrange(1, top + 1))))
             time.sleep(0.05)
         done = time.perf_counter()
         peak = _peak_mb(consumer.pid)
@@ -151,10 +153,14 @@ def main() -> None:
     print(f"  baseline, bare Core insert:    {args.rows / baseline:6.1f} s  "
           f"{baseline:8,.0f} rows/s")
     print(f"  consumer peak memory:          {peak:6.0f} MB")
-    print(f"  child page p95 idle {_p95(idle):6.1f} ms (p50 {statistics.median(idle):.1f}), "
-          f"during import {_p95(during):6.1f} ms (p50 {statistics.median(during):.1f}, "
-          f"n={len(during)}): {_p95(during) / _p95(idle):.1f}x")
-
+    print(f"  child page p95 idle {_p95(idle):6.1f} ms (p50 {statistics.median(idle):.1f})")
+    for label, states in (("during the check", {ImportStatus.checking}),
+                          ("during the apply", {ImportStatus.previewed, ImportStatus.applying}),
+                          ("during the import", set(ImportStatus))):
+        times = [ms for state, ms in during if state in states]
+        print(f"  child page p95 {label:17} {_p95(times):6.1f} ms (p50 "
+              f"{statistics.median(times):.1f}, n={len(times)}): "
+              f"{_p95(times) / _p95(idle):.1f}x idle")
 
 if __name__ == "__main__":
     main()
