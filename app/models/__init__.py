@@ -16,7 +16,7 @@ from app.models.child import (
     Identifier,
     Involvement,
 )
-from app.models.imports import ImportJob, ImportRow, ImportStatus, RowOutcome
+from app.models.imports import ImportJob, ImportRow, ImportStatus, ImportUpload, RowOutcome
 from app.models.kinds import ChildStatus, Gender, Scheme, ServiceCategory, ServiceType
 from app.models.mail import OutgoingEmail
 from app.models.mediated import MediatedRequest, RequestStatus
@@ -53,6 +53,7 @@ __all__ = [
     "ImportJob",
     "ImportRow",
     "ImportStatus",
+    "ImportUpload",
     "Invitation",
     "Involvement",
     "MediatedRequest",

@@ -52,8 +52,8 @@ class RowOutcome(enum.StrEnum):
 
 
 class ImportJob(db.Model):
-    """One uploaded file and what became of it. The file itself is deleted once the import
-    is applied or abandoned."""
+    """One uploaded file and what became of it. The file itself (ImportUpload) is deleted
+    once its rows are checked, or the import is abandoned."""
 
     __tablename__ = "import_jobs"
 
@@ -62,7 +62,6 @@ class ImportJob(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(10))  # "csv" or "ctf"
     filename: Mapped[str] = mapped_column(sa.String(200))
-    upload: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
     status: Mapped[ImportStatus] = mapped_column(
         sa.Enum(ImportStatus, native_enum=False, length=20), default=ImportStatus.checking)
     total_rows: Mapped[int] = mapped_column(default=0)
@@ -76,6 +75,18 @@ class ImportJob(db.Model):
     failure: Mapped[str | None] = mapped_column(sa.Text)
 
     user = relationship("User")
+
+
+class ImportUpload(db.Model):
+    """An uploaded file, kept apart from its job's row: a job's progress is written
+    thousands of times, and SQLite rewrites the whole row on every update (with the file
+    in it, 10 MB a time)."""
+
+    __tablename__ = "import_uploads"
+
+    job_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True)
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)
 
 
 class ImportRow(db.Model):

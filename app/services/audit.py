@@ -152,12 +152,12 @@ def record_many(events: list[dict]) -> list[int]:
         rows.append(row)
         if body:
             details.append({"event_seq": seq, "body": body, "salt": salt, "erased_at": None})
-    session = db.session()
-    session.execute(sa.insert(AuditEvent), rows)  # before the details (foreign key)
-    session.execute(sa.insert(AuditUnsealed), [{"event_seq": seq} for seq in numbers])
+    conn = db.session.connection()
+    conn.execute(AuditEvent.__table__.insert(), rows)  # before the details (foreign key)
+    conn.execute(AuditUnsealed.__table__.insert(), [{"event_seq": seq} for seq in numbers])
     if details:
-        session.execute(sa.insert(AuditDetail), details)
-    note_written(session)  # to be committed by the unit of work
+        conn.execute(AuditDetail.__table__.insert(), details)
+    note_written(db.session)  # to be committed by the unit of work
     return numbers
 
 

@@ -133,12 +133,14 @@ class Index:
                     self.by_identifier[(scheme, value)].append(child_id)
         return self
 
-    def refresh(self) -> None:
-        """Add the records made since the days were read (a long import meets them)."""
+    def refresh(self) -> bool:
+        """Add the records made since the days were read (a long import meets them); True
+        if there were any."""
         top = db.session.scalar(sa.select(sa.func.max(Child.id))) or 0
         if top > self.top_id and self.by_day:
             self._add(sa.and_(Child.id > self.top_id, Child.id <= top))
-        self.top_id = max(top, self.top_id)
+        grown, self.top_id = top > self.top_id, max(top, self.top_id)
+        return grown
 
     def _add(self, where) -> None:
         # status is checked here, not in SQL: with it there, SQLite (no statistics) walks

@@ -14,6 +14,7 @@ user, so its audit events still name who did it."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
@@ -43,7 +44,11 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
                   and actor.current() == actor.NOBODY else None)
         try:
             with writer_turn(db.engine):
-                result = _run(service, args, kwargs)
+                began = time.perf_counter()
+                try:
+                    result = _run(service, args, kwargs)
+                finally:
+                    _held.seconds = held_seconds() + time.perf_counter() - began
         finally:
             _depth.reset(token)
             if acting is not None:
@@ -72,6 +77,14 @@ def _run(service: Callable[P, R], args, kwargs) -> R:
     return result
 
 
+_held = threading.local()
+
+
+def held_seconds() -> float:
+    """How long this thread's units of work have held the write lock, in all."""
+    return getattr(_held, "seconds", 0.0)
+
+
 BATCH = 200  # records per unit of work in a long job, at most
 UNIT_SECONDS = 0.01  # how long each unit of a long job aims to take on SQLite
 _PAUSE = 0.001
@@ -80,18 +93,20 @@ LEAST = 10  # records per unit at least: a unit has a cost of its own (reads, co
 
 def in_batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
     """Slices of a long job's work, each to be one unit of work. On SQLite each slice is
-    sized from how long the last took, to take about UNIT_SECONDS: a person saving
-    meanwhile waits for one short unit at most, as writers take turns
-    (database.writer_turn) and the next in line is woken the moment a unit ends. The job
-    pauses a moment between units, so that a waiting writer's turn comes first."""
+    sized from how long the last held the write lock (or, if it ran no unit of work, how
+    long it took; a job may read and prepare a slice outside the lock first), to hold it
+    about UNIT_SECONDS: a person saving meanwhile waits for one short unit at most, as
+    writers take turns (database.writer_turn) and the next in line is woken the moment a
+    unit ends. The job pauses a moment between units, so that a waiting writer's turn
+    comes first."""
     paced = db.engine.dialect.name == "sqlite"
     start, step = 0, min(size, LEAST) if paced else size
     while start < len(items):
-        began = time.perf_counter()
+        began, held = time.perf_counter(), held_seconds()
         yield items[start:start + step]
         start += step
         if paced:
-            took = max(time.perf_counter() - began, 1e-4)
+            took = max(held_seconds() - held or time.perf_counter() - began, 1e-4)
             step = max(min(LEAST, size), min(size, 2 * step, int(step * UNIT_SECONDS / took)))
             time.sleep(_PAUSE)
 

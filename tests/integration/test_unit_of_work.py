@@ -84,6 +84,21 @@ def test_a_long_jobs_units_are_sized_to_leave_the_write_lock_to_people(app):
         assert slow == [transaction.LEAST] * 10
 
 
+def test_a_long_jobs_units_are_sized_by_their_time_in_the_write_lock(app):
+    """What a job does for a slice before its unit (reading and matching an import's rows)
+    does not hold the lock, so it does not shrink the units: they were sized by the whole
+    slice's time, and an import's stayed at 10 rows while people waited no less."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL takes row locks: a unit is as big as asked")
+        sizes = []
+        for batch in transaction.in_batches(list(range(400)), 200):
+            sizes.append(len(batch))
+            time.sleep(transaction.UNIT_SECONDS * 3)  # reading, outside the lock
+            transaction.atomic(lambda: None)()  # then a quick unit of work
+        assert sizes[:5] == [10, 20, 40, 80, 160]
+
+
 def test_the_write_ahead_log_is_copied_back_beside_the_writers(app):
     """A request's commit does not copy an import's pages into the database file (SQLite
     did that in whichever commit found 1,000 pages waiting, so a person's save paid for

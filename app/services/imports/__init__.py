@@ -23,9 +23,9 @@ from app.services import disclosure, matching
 from app.services.imports import files, rows
 from app.services.imports.ctf import ctf_rows
 
-__all__ = ["Checker", "Preview", "Refused", "days", "decide", "find", "kind_of",
-           "may_import",
-           "preview", "read", "records", "shown_candidates"]
+__all__ = ["Checker", "Preview", "Refused", "candidates", "days", "decide", "find",
+           "kind_of", "known_only", "match_all", "may_import", "preview", "read", "records",
+           "shown_candidates"]
 
 
 @dataclass
@@ -134,11 +134,21 @@ def find(index: matching.Index, data: dict) -> list[tuple[int, list[str]]]:
                                             for k, v in data["identifiers"].items()})
 
 
+def candidates(index: matching.Index, datas: dict) -> dict:
+    """For each checked row (by key) the records it may be, by the index (which may name
+    closed records, by their identifiers: records() leaves them out)."""
+    index.load(*_keys(datas.values()))
+    return {key: find(index, data) for key, data in datas.items()}
+
+
 def match_all(index: matching.Index, datas: dict) -> tuple[dict, dict[int, Child]]:
     """For each checked row (by key) its candidates, and the candidate records, read now
     (a record closed since the index was read is no candidate)."""
-    index.load(*_keys(datas.values()))
-    found = {key: find(index, data) for key, data in datas.items()}
+    return known_only(candidates(index, datas))
+
+
+def known_only(found: dict) -> tuple[dict, dict[int, Child]]:
+    """The candidates that are active records, and those records, read now."""
     known = records({i for matches in found.values() for i, _ in matches})
     return {key: [(i, r) for i, r in matches if i in known]
             for key, matches in found.items()}, known

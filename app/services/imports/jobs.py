@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -20,6 +21,7 @@ from flask import current_app
 
 from app.core.clock import now
 from app.core.errors import Refused
+from app.database import note_written
 from app.extensions import db
 from app.models import ImportJob, ImportRow, ImportStatus, RowOutcome, User
 from app.services import audit, children, disclosure, imports, matching
@@ -28,9 +30,9 @@ from app.services.transaction import atomic, in_batches
 
 log = logging.getLogger(__name__)
 UNFINISHED = (ImportStatus.checking, ImportStatus.applying)
-CHECK_BATCH = 500  # rows checked, then stored in one short transaction
-APPLY_BATCH = 200  # rows applied per transaction at most (on SQLite, as many as take
-                   # about 10 ms of its write lock: transaction.in_batches)
+CHECK_BATCH = 500  # rows checked, then stored in one transaction, at most
+APPLY_BATCH = 200  # rows applied per transaction at most (on SQLite, both as many as
+                   # hold its write lock about 10 ms: transaction.in_batches)
 
 
 # ---- the work: leased, batched, resumable -----------------------------------------------
@@ -69,7 +71,8 @@ def run(job_id: int) -> None:
 @atomic
 def _fail(job_id: int, why: str) -> None:
     job = db.session.get(ImportJob, job_id)
-    job.status, job.failure, job.upload = ImportStatus.failed, why, None
+    job.status, job.failure = ImportStatus.failed, why
+    review.drop_upload(job_id)
     job.lease_until, job.finished_at = None, now()
     db.session.execute(sa.update(ImportRow).where(ImportRow.job_id == job_id)
                        .values(data=None))  # no child's details kept for a dead import
@@ -80,7 +83,7 @@ def _fail(job_id: int, why: str) -> None:
 def _check(job_id: int) -> None:
     job = db.session.get(ImportJob, job_id)
     try:
-        _, found = imports.read(job.upload)
+        _, found = imports.read(review.upload_of(job_id))
     except Refused as refused:
         db.session.rollback()
         _fail(job_id, str(refused))
@@ -94,8 +97,8 @@ def _check(job_id: int) -> None:
             checker.remember(number, json.loads(data))
     todo = [(n, cells) for n, cells in found if n not in done]
     db.session.rollback()
-    for start in range(0, len(todo), CHECK_BATCH):  # the lock is held only to store: no pause
-        if not _store(job_id, checker.check(todo[start:start + CHECK_BATCH]), len(found)):
+    for batch in in_batches(todo, CHECK_BATCH):  # the lock is held only to store
+        if not _store(job_id, checker.check(batch), len(found)):
             return  # abandoned meanwhile
     _checked(job_id, len(found))
 
@@ -113,11 +116,12 @@ def _store(job_id: int, results: list, total: int) -> bool:
     results = [r for r in results if r.number not in stored]  # a second worker's, if any
     if not results:
         return True
-    db.session.execute(sa.insert(ImportRow), [{
+    db.session.connection().execute(ImportRow.__table__.insert(), [{
         "job_id": job_id, "row_number": r.number, "outcome": r.outcome,
         "data": json.dumps(r.data) if r.data else None,
         "errors": json.dumps(r.errors) if r.errors else None, "child_id": r.child_id,
         "applied": False} for r in results])
+    note_written(db.session)
     _progress(job_id, total_rows=total, rows_checked=ImportJob.rows_checked + len(results))
     return True
 
@@ -132,7 +136,8 @@ def _checked(job_id: int, total: int) -> None:
     job = db.session.get(ImportJob, job_id)
     if job.status != ImportStatus.checking:
         return
-    job.status, job.upload, job.lease_until = ImportStatus.previewed, None, None
+    job.status, job.lease_until = ImportStatus.previewed, None
+    review.drop_upload(job_id)
     job.total_rows, job.rows_checked, job.updated_at = total, total, now()
 
 
@@ -146,48 +151,70 @@ def _apply(job_id: int) -> None:
     db.session.rollback()
     index = matching.Index(growing=True)
     for batch in in_batches(todo, APPLY_BATCH):
-        _apply_batch(user, job_id, _prepared(batch, index), index)
+        _apply_batch(user, job_id, _plan(user, job_id, batch, index), index)
     _applied(job_id)
 
 
-def _prepared(row_ids, index: matching.Index) -> dict[int, dict]:
-    """The rows' data, and the records born on their days in the index: read before the
-    unit of work, which then holds SQLite's write lock only to match again and write.
+@dataclass
+class _Plan:
+    """A batch as read before its unit of work (which then holds SQLite's write lock only
+    to check that nothing changed, decide the rows that have candidates, and write)."""
+
+    rows: dict[int, tuple[RowOutcome, dict]]  # row id -> its outcome and data, in order
+    found: dict[int, list]  # row id -> the records it may be, when read
+    ready: dict[int, children.Prepared]  # row id -> its new record, if it matched nothing
+
+
+def _plan(user: User, job_id: int, row_ids, index: matching.Index) -> _Plan:
+    """Read the rows, match them (the index takes in the records made since the last batch,
+    this import's own among them) and make ready the records of rows that match nothing.
     (Once an import is applying its rows' data no longer change.)"""
-    datas = {row_id: json.loads(data) for row_id, data in db.session.execute(
-        sa.select(ImportRow.id, ImportRow.data).where(ImportRow.id.in_(row_ids)))}
-    index.load(imports.days(datas.values()), set())
-    db.session.rollback()  # end the read
-    return datas
+    rows = {row_id: (outcome, json.loads(data)) for row_id, outcome, data in db.session.execute(
+        sa.select(ImportRow.id, ImportRow.outcome, ImportRow.data)
+        .where(ImportRow.id.in_(row_ids)).order_by(ImportRow.row_number))}
+    index.refresh()
+    found = _not_our_own(job_id, imports.candidates(
+        index, {row_id: data for row_id, (_, data) in rows.items()}))
+    return _Plan(rows, found, {row_id: children.prepare(user, data)
+                               for row_id, (_, data) in rows.items() if not found[row_id]})
 
 
 @atomic
-def _apply_batch(user: User, job_id: int, prepared: dict[int, dict],
-                 index: matching.Index) -> None:
-    rows = list(db.session.scalars(sa.select(ImportRow).where(  # a second worker (its lease
-        ImportRow.id.in_(sorted(prepared)), ImportRow.applied.is_(False))  # ran out) skips
-        .order_by(ImportRow.row_number).with_for_update(skip_locked=True)))   # these
-    datas = {row.id: prepared[row.id] for row in rows}
-    index.refresh()  # records made since the last batch, by anyone, are candidates too
-    found, known = imports.match_all(index, datas)
-    found = _not_our_own(job_id, found)
-    for row in rows:
-        data = datas[row.id]
-        row.outcome, row.child_id = _final(user, row, data, found[row.id], known)
-        if row.outcome == RowOutcome.matched:
-            children.add_draft_involvements_to(user, known[row.child_id], data)
-        elif row.outcome == RowOutcome.held_management:
-            for child_id, _ in found[row.id]:
-                if not disclosure.may_open(user, known[child_id]):
-                    audit.record("child.possible_duplicate", child_id=child_id,
+def _apply_batch(user: User, job_id: int, plan: _Plan, index: matching.Index) -> None:
+    live = set(db.session.scalars(sa.select(ImportRow.id).where(  # a second worker (its
+        ImportRow.id.in_(sorted(plan.rows)), ImportRow.applied.is_(False))  # lease ran out)
+        .with_for_update(skip_locked=True)))                                # skips these
+    datas = {row_id: data for row_id, (_, data) in plan.rows.items() if row_id in live}
+    found = {row_id: plan.found[row_id] for row_id in datas}
+    if index.refresh():  # someone made a record since the plan was read: match again
+        found = _not_our_own(job_id, imports.candidates(index, datas))
+    found, known = imports.known_only(found)  # the candidates as they are now
+    outcomes = {row_id: _final(user, plan.rows[row_id][0], datas[row_id], found[row_id],
+                               known) for row_id in datas}
+    for row_id, (outcome, child_id) in outcomes.items():
+        if outcome == RowOutcome.matched:
+            children.add_draft_involvements_to(user, known[child_id], datas[row_id])
+        elif outcome == RowOutcome.held_management:
+            for candidate, _ in found[row_id]:
+                if not disclosure.may_open(user, known[candidate]):
+                    audit.record("child.possible_duplicate", child_id=candidate,
                                  reason_category="updating_record")
-        row.applied = True
-    new = [row for row in rows if row.outcome == RowOutcome.new]
-    made = children.create_many(user, [
-        (datas[row.id], datas[row.id].get("decision", {}).get("not_same_as")) for row in new])
-    for row, child_id in zip(new, made, strict=True):
-        row.child_id = child_id
-    _progress(job_id, rows_applied=ImportJob.rows_applied + len(rows))
+    new = [row_id for row_id, (outcome, _) in outcomes.items() if outcome == RowOutcome.new]
+    made = children.insert_prepared(user, [(
+        plan.ready.get(row_id) or children.prepare(user, datas[row_id]),
+        datas[row_id].get("decision", {}).get("not_same_as")) for row_id in new])
+    outcomes.update({row_id: (RowOutcome.new, child_id)
+                     for row_id, child_id in zip(new, made, strict=True)})
+    if outcomes:
+        table = ImportRow.__table__
+        db.session.connection().execute(
+            sa.update(table).where(table.c.id == sa.bindparam("row_id"))
+            .values(outcome=sa.bindparam("now"), child_id=sa.bindparam("record"),
+                    applied=True),
+            [{"row_id": row_id, "now": outcome, "record": child_id}
+             for row_id, (outcome, child_id) in outcomes.items()])
+        note_written(db.session)
+    _progress(job_id, rows_applied=ImportJob.rows_applied + len(outcomes))
 
 
 def _not_our_own(job_id: int, found: dict[int, list]) -> dict[int, list]:
@@ -201,12 +228,13 @@ def _not_our_own(job_id: int, found: dict[int, list]) -> dict[int, list]:
     return {k: [(i, r) for i, r in matches if i not in ours] for k, matches in found.items()}
 
 
-def _final(user: User, row: ImportRow, data: dict, found, known) -> tuple[RowOutcome, int | None]:
+def _final(user: User, outcome: RowOutcome, data: dict, found,
+           known) -> tuple[RowOutcome, int | None]:
     """The row's outcome now: a person's decision stands while the candidates it was made
     about are still all there are; otherwise the rules decide again."""
     decision = data.get("decision") or {}
     ids = {i for i, _ in found}
-    if row.outcome == RowOutcome.left_out:
+    if outcome == RowOutcome.left_out:
         return RowOutcome.left_out, None
     if "not_same_as" in decision:
         return (RowOutcome.new, None) if ids <= set(decision["not_same_as"]) \
@@ -224,7 +252,7 @@ def _final(user: User, row: ImportRow, data: dict, found, known) -> tuple[RowOut
 def _applied(job_id: int) -> None:
     job = db.session.get(ImportJob, job_id)
     found = review.counts(job_id)
-    job.status, job.upload, job.lease_until = ImportStatus.applied, None, None
+    job.status, job.lease_until = ImportStatus.applied, None
     job.finished_at = job.updated_at = now()
     db.session.execute(sa.update(ImportRow).where(ImportRow.job_id == job_id)
                        .values(data=None))  # the records hold it now; the rows need not

@@ -14,7 +14,7 @@ from flask import current_app
 from app.core.clock import now
 from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
-from app.models import ImportJob, ImportRow, ImportStatus, RowOutcome, User
+from app.models import ImportJob, ImportRow, ImportStatus, ImportUpload, RowOutcome, User
 from app.services import audit, imports
 from app.services.transaction import atomic
 
@@ -42,13 +42,25 @@ def start(user: User, filename: str, content: bytes) -> int:
     if not imports.may_import(user):
         raise NotAllowed()
     job = ImportJob(organisation_id=user.organisation_id, user_id=user.id,
-                    kind=imports.kind_of(content), filename=_plain(filename), upload=content,
+                    kind=imports.kind_of(content), filename=_plain(filename),
                     status=ImportStatus.checking)
     db.session.add(job)
     db.session.flush()
+    db.session.add(ImportUpload(job_id=job.id, content=content))
     audit.record("import.started", subject_type="import", subject_id=job.id,
                  detail={"kind": job.kind, "bytes": len(content)})
     return job.id
+
+
+def upload_of(job_id: int) -> bytes | None:
+    """The uploaded file, while it is kept."""
+    return db.session.scalar(sa.select(ImportUpload.content)
+                             .where(ImportUpload.job_id == job_id))
+
+
+def drop_upload(job_id: int) -> None:
+    """Delete the uploaded file (its rows are checked, or the import is given up)."""
+    db.session.execute(sa.delete(ImportUpload).where(ImportUpload.job_id == job_id))
 
 
 def _plain(filename: str) -> str:
@@ -113,7 +125,8 @@ def abandon(user: User, job_id: int) -> None:
 
 
 def _abandon(job: ImportJob) -> None:
-    job.status, job.upload, job.lease_until = ImportStatus.abandoned, None, None
+    job.status, job.lease_until = ImportStatus.abandoned, None
+    drop_upload(job.id)
     job.finished_at = job.updated_at = now()
     db.session.execute(sa.delete(ImportRow).where(ImportRow.job_id == job.id))
 
