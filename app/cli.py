@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -94,6 +95,8 @@ def jobs_run(workers):
     logging.getLogger("huey").addHandler(handler)
     logging.getLogger("huey").setLevel(logging.INFO)
     app = current_app._get_current_object()
+    gc.collect()  # what the app holds from here on is never garbage: a full collection
+    gc.freeze()  # walked it all, with an import's write lock held (pauses up to 200 ms)
     stop = threading.Event()
     queue.start_companions(app, stop)
     try:

@@ -29,6 +29,11 @@ from sqlalchemy.orm import Session
 # that every second beside the writers (checkpoint below), so this is only the backstop
 # when no consumer runs: a request's commit would otherwise pay for an import's pages.
 WAL_PAGES = 10_000  # 40 MB
+# Each connection's page cache (SQLite's default is 2 MB): an import's unit of work
+# updates a dozen indexes of tables of hundreds of thousands of rows, and with 2 MB it
+# read their pages back from the operating system again and again (apply 15% faster).
+# Filled only as pages are read; a connection of a small setting stays small.
+CACHE_KIB = 32_000
 
 
 def _is_sqlite(dbapi_connection) -> bool:
@@ -48,6 +53,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_PAGES}")
+    cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cursor.close()
 
 

@@ -129,7 +129,7 @@ def main() -> None:
                                          .where(ImportJob.id == job_id))
 
         while (state := status()) != ImportStatus.applied:
-            if state == ImportStatus.failed:
+            if state == ImportStatus.failed or consumer.poll() is not None:
                 raise SystemExit(f"the import failed: see {args.dir / 'consumer.log'}")
             if state == ImportStatus.previewed and "checked" not in marks:
                 marks["checked"] = time.perf_counter()

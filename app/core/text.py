@@ -12,6 +12,7 @@ import unicodedata
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 CONTROLS = "".join(chr(c) for c in (*range(0x00, 0x20), *range(0x7f, 0xa0)))
+_ZERO_WIDTH_OUT = dict.fromkeys(map(ord, ZERO_WIDTH))
 _LINE_BREAKS = "\n"
 _FORBIDDEN = re.compile("[" + re.escape(CONTROLS + BIDI + "\ufffd") + "]")
 _FORBIDDEN_MULTILINE = re.compile(
@@ -25,9 +26,11 @@ class BadText(ValueError):
 def clean(value: str, *, multiline: bool = False) -> str:
     """The text as we keep it (NFC; Windows line breaks as \\n; zero-width characters out of
     single-line text), or BadText saying what is wrong."""
-    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
-    if not multiline:
-        text = text.translate({ord(ch): None for ch in ZERO_WIDTH})
+    text = value.replace("\r\n", "\n")
+    if not text.isascii():  # ASCII is NFC already and holds no zero-width character
+        text = unicodedata.normalize("NFC", text)
+        if not multiline:
+            text = text.translate(_ZERO_WIDTH_OUT)
     found = (_FORBIDDEN_MULTILINE if multiline else _FORBIDDEN).search(text)
     if found:
         raise BadText(_why(found.group()))

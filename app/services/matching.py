@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from rapidfuzz.distance import JaroWinkler
@@ -87,9 +88,11 @@ def _name_reasons(child, family: str, given: str) -> list[str]:
     return []
 
 
-@dataclass(frozen=True)
-class Known:
-    """What the rules need of an existing record: its id and name keys."""
+class Known(NamedTuple):
+    """What the rules need of an existing record: its id and name keys. A tuple of plain
+    values, which Python's garbage collector stops tracking: an import's index holds
+    hundreds of thousands, and as objects each full collection walked them all (pauses of
+    up to 200 ms, with SQLite's write lock held)."""
 
     id: int
     family_key: str

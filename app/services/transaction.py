@@ -92,19 +92,28 @@ LEAST = 10  # records per unit at least: a unit has a cost of its own (reads, co
 
 
 def in_batches(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
-    """Slices of a long job's work, each to be one unit of work. On SQLite each slice is
-    sized from how long the last held the write lock (or, if it ran no unit of work, how
-    long it took; a job may read and prepare a slice outside the lock first), to hold it
-    about UNIT_SECONDS: a person saving meanwhile waits for one short unit at most, as
-    writers take turns (database.writer_turn) and the next in line is woken the moment a
-    unit ends. The job pauses a moment between units, so that a waiting writer's turn
-    comes first."""
-    paced = db.engine.dialect.name == "sqlite"
-    start, step = 0, min(size, LEAST) if paced else size
+    """Slices of a long job's work, each to be one unit of work, sized by unit_sizes."""
+    start, sizes = 0, unit_sizes(size)
     while start < len(items):
-        began, held = time.perf_counter(), held_seconds()
+        step = next(sizes)
         yield items[start:start + step]
         start += step
+
+
+def unit_sizes(size: int = BATCH, first: int = LEAST) -> Iterator[int]:
+    """How many records a long job's next unit of work should take, at most size. On SQLite
+    each is sized from how long the last held the write lock (or, if it ran no unit of
+    work, how long it took; a job may read and prepare a slice outside the lock first), to
+    hold it about UNIT_SECONDS: a person saving meanwhile waits for one short unit at most,
+    as writers take turns (database.writer_turn) and the next in line is woken the moment
+    a unit ends. The job pauses a moment between units, so that a waiting writer's turn
+    comes first. A job that runs again and again may start where its last run ended
+    (first)."""
+    paced = db.engine.dialect.name == "sqlite"
+    step = min(size, max(first, LEAST)) if paced else size
+    while True:
+        began, held = time.perf_counter(), held_seconds()
+        yield step
         if paced:
             took = max(held_seconds() - held or time.perf_counter() - began, 1e-4)
             step = max(min(LEAST, size), min(size, 2 * step, int(step * UNIT_SECONDS / took)))

@@ -82,6 +82,21 @@ def test_sealing_signs_a_head_over_every_event_in_order(app):
         assert db.session.execute(sa.text("SELECT count(*) FROM audit_unsealed")).scalar() == 0
 
 
+def test_a_backlog_is_sealed_in_short_units_and_verifies(app, runner):
+    """An import writes thousands of events a second; sealing them in one unit held
+    SQLite's write lock for tens of milliseconds every second, and people's saves waited.
+    Now a backlog is sealed in units sized like any long job's, each under its own head."""
+    with app.app_context():
+        audit.record_many([dict(action="test.event", actor_user_id=1)] * 1_000)
+        db.session.commit()
+        assert audit_tree.seal_all() == 1_000
+        heads = db.session.scalar(sa.text("SELECT count(*) FROM audit_tree_heads"))
+        assert heads == 1 if db.engine.dialect.name == "postgresql" else heads > 1
+        assert audit_tree.latest().tree_size == 1_000
+    result = _verify(runner)
+    assert result.exit_code == 0 and "1,000 events verified" in result.output, result.output
+
+
 @pytest.mark.parametrize("statement", [
     "UPDATE audit_events SET action = 'quietly.changed' WHERE seq = 3",
     "DELETE FROM audit_events WHERE seq = 5",
