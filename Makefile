@@ -44,6 +44,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/audit_chain.py --events $${EVENTS:-1000000}
 	$(BIN)/python bench/sar_pdf.py
 	$(BIN)/python bench/import_roll.py --rows $${ROWS:-100000}
+	$(BIN)/python bench/crash.py --kills $${KILLS:-100}
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
