@@ -45,6 +45,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/sar_pdf.py
 	$(BIN)/python bench/import_roll.py --rows $${ROWS:-100000}
 	$(BIN)/python bench/crash.py --kills $${KILLS:-100}
+	$(BIN)/python bench/restore.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
