@@ -5,7 +5,8 @@ SQLite: the online backup API copies a consistent snapshot (readers and the writ
 a plain file copy without its write-ahead log silently dropped committed events). The
 audit log is sealed first and the copy's newest signed tree head is printed: keep it
 somewhere else, and `backup verify PATH --against HEAD` proves later that the copy is
-intact and holds exactly that history. PostgreSQL: `pg_dump -Fc`, checked by pg_restore.
+intact and holds exactly that history. PostgreSQL: `pg_dump -Fc`, checked by restoring it
+into a scratch database (made and dropped beside the live one) and verifying its log there.
 
 A restore ends every session (a cookie signed out after the copy was made would otherwise
 work again) and voids every one-time link the copy holds unused (one used after the copy
@@ -14,6 +15,7 @@ would otherwise work a second time); links made after the copy are not in it at 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -23,6 +25,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.pool import NullPool
 
 from app.core.clock import now
 from app.extensions import db
@@ -102,11 +105,7 @@ def verify(path: Path, against: audit_tree.Head | None = None) -> audit_verify.V
     if not path.is_file():
         raise BackupError(f"There is no backup at {path}")
     if _sqlite_file() is None:
-        listed = _run("pg_restore", "--list", str(path))
-        if listed.returncode:
-            raise BackupError(f"Not a readable PostgreSQL backup: {listed.stderr.strip()[:200]}")
-        return audit_verify.Verdict(True, 0, problem="checked by pg_restore --list only; "
-                                    "restore it into a scratch database to verify its audit log")
+        return _verify_dump(path, against)
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "check.sqlite"
         shutil.copyfile(path, copy)
@@ -120,11 +119,44 @@ def verify(path: Path, against: audit_tree.Head | None = None) -> audit_verify.V
         return _verify_copy(copy, against)
 
 
-def _verify_copy(copy: Path, against) -> audit_verify.Verdict:
+def _verify_dump(path: Path, against) -> audit_verify.Verdict:
+    """PostgreSQL: restore the dump into a scratch database beside the live one (made and
+    dropped here: the database user needs CREATEDB) and verify its audit log there."""
+    listed = _run("pg_restore", "--list", str(path))
+    if listed.returncode:
+        raise BackupError(f"Not a readable PostgreSQL backup: {listed.stderr.strip()[:200]}")
+    name = f"teamaround_verify_{secrets.token_hex(6)}"
+    admin = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.DBAPIError as exc:
+        admin.dispose()
+        raise BackupError("Cannot make a scratch database to check the backup in (the "
+                          "database user needs CREATEDB): "
+                          f"{str(exc.orig).strip()[:200]}") from exc
+    scratch = db.engine.url.set(database=name)
+    try:
+        done = _run("pg_restore", "--no-owner", "--exit-on-error", "--dbname",
+                    scratch.set(drivername="postgresql").render_as_string(
+                        hide_password=False), str(path))
+        if done.returncode:
+            raise BackupError(f"The backup does not restore: {done.stderr.strip()[:300]}")
+        return _verify_copy(scratch.render_as_string(hide_password=False), against)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _verify_copy(copy: Path | str, against) -> audit_verify.Verdict:
+    """Verify the audit log of a copy (a SQLite file, or a scratch database's URL) with
+    this install's keys, from an app of its own."""
     from app import create_app
 
     config = {k: v for k, v in current_app.config.items() if k.isupper()}
-    checker = create_app({**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{copy}"})
+    url = copy if isinstance(copy, str) else f"sqlite:///{copy}"
+    checker = create_app({**config, "SQLALCHEMY_DATABASE_URI": url})
     with checker.app_context():
         try:
             return audit_verify.verify(against=against, workers=1)
