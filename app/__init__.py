@@ -67,6 +67,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.views.imports import allow_import_upload
 
     request_log.init_app(app)  # first: every line of the request carries its id
+    beside = app_config.keys_beside_data(app.instance_path,
+                                         app.config["SQLALCHEMY_DATABASE_URI"])
+    if beside:
+        app.logger.warning(
+            "Keys sit with the data (%s): one copy of that folder takes both, and whoever "
+            "holds the data and AUDIT_HMAC_KEY can rewrite the audit trail undetected. "
+            "Move them to %s (or set KEYS_DIR, or give them in the environment): see the "
+            "README, Configuration.", ", ".join(str(p) for p in beside),
+            app_config.keys_folder(app.instance_path))
     app.before_request(allow_import_upload)  # the one form that takes a large file
     app.before_request(refuse_unreadable)  # before the forms read a byte (CSRF included)
     csrf.init_app(app)  # before the sign-in gate, so a bad token is refused first

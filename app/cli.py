@@ -12,6 +12,7 @@ from flask import current_app, url_for
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.datastructures import MultiDict
 
+from app import config as app_config
 from app.core.text import plural
 from app.extensions import db
 from app.forms.admin import OperatorUserForm
@@ -340,6 +341,12 @@ def backup_create(path):
     except backup.BackupError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+    beside = app_config.keys_beside_data(current_app.instance_path,
+                                         current_app.config["SQLALCHEMY_DATABASE_URI"])
+    if beside:
+        click.echo(f"WARNING: keys sit with the data ({', '.join(map(str, beside))}): do not "
+                   "keep them with this backup. Move them apart (README, Configuration).",
+                   err=True)
     click.echo(f"Backed up to {made.path} ({made.bytes:,} bytes, "
                f"{plural(made.events, 'audit event')}).")
     if made.head:

@@ -14,15 +14,39 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+KEY_NAMES = ("secret_key", "audit_hmac_key", "audit_signing_key", "totp_encryption_key")
+
+
+def keys_folder(instance_path: str) -> Path:
+    """Where generated keys live: KEYS_DIR, else keys/ beside the instance folder (not in
+    it: a backup of the data folder must not take the keys that check its audit log)."""
+    return Path(os.environ.get("KEYS_DIR") or Path(instance_path).parent / "keys")
+
+
+def keys_beside_data(instance_path: str, database_url: str) -> list[Path]:
+    """Key files that sit in the data folder (instance/, or the SQLite database's folder),
+    where one copy would take both: an install from before keys/, or KEYS_DIR set there."""
+    folders = {Path(instance_path).resolve()}
+    if database_url.startswith("sqlite:///"):
+        folders.add(Path(database_url.removeprefix("sqlite:///")).resolve().parent)
+    found = {(folder / name) for folder in folders for name in KEY_NAMES}
+    return sorted(path for path in found if path.is_file())
+
+
 def instance_secret(instance_path: str, name: str, env_name: str, preset: dict) -> str:
-    """Return a secret from the preset or environment, else from instance/<name>, made once."""
+    """Return a secret from the preset or environment, else from the keys folder (made
+    once; an install from before the keys folder keeps reading instance/<name>, and is
+    warned: keys_beside_data)."""
     if preset.get(env_name):
         return preset[env_name]
     if os.environ.get(env_name):
         return os.environ[env_name]
-    path = Path(instance_path) / name
+    path = keys_folder(instance_path) / name
+    old = Path(instance_path) / name
+    if not path.exists() and old.is_file():
+        return old.read_text().strip()
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # O_EXCL so two workers starting together cannot write two different keys.
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -169,3 +169,16 @@ def test_a_postgresql_backup_is_verified_in_a_scratch_database(app, tmp_path):
     with app.app_context():
         assert not db.session.scalar(sa.text(
             "SELECT count(*) FROM pg_database WHERE datname LIKE 'teamaround_verify_%'"))
+
+
+def test_a_backup_warns_when_the_keys_sit_with_the_data(sqlite_app, tmp_path):
+    """One copy of a folder holding the database and AUDIT_HMAC_KEY lets whoever has it
+    rewrite the audit trail undetected: `backup create` says so when it finds them there."""
+    app = sqlite_app
+    quiet = _cli(app, "backup", "create", str(tmp_path / "first.sqlite"))
+    assert quiet.exit_code == 0 and "WARNING" not in quiet.output
+    (tmp_path / "audit_hmac_key").write_text("kept in the wrong place")  # beside only.sqlite
+    warned = _cli(app, "backup", "create", str(tmp_path / "second.sqlite"))
+    assert warned.exit_code == 0
+    assert "WARNING: keys sit with the data" in warned.output and "audit_hmac_key" in \
+        warned.output
