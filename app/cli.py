@@ -396,6 +396,28 @@ def backup_restore(path, yes):
                "and consumers again.")
 
 
+# ---- keys --------------------------------------------------------------------------------
+
+keys_cli = AppGroup("keys", help="Rotate the keys that encrypt secrets at rest.")
+
+
+@keys_cli.command("rotate")
+def keys_rotate():
+    """Encrypt every stored secret under TOTP_ENCRYPTION_KEY (the old key given in
+    TOTP_ENCRYPTION_KEY_FALLBACKS); then the old key can be removed. All or nothing."""
+    from app.services import key_rotation
+
+    try:
+        counts = key_rotation.rotate()
+    except ValueError:
+        click.echo("Nothing was changed: a stored secret opens with none of the keys given. "
+                   "Set the old key in TOTP_ENCRYPTION_KEY_FALLBACKS and try again.", err=True)
+        sys.exit(1)
+    click.echo(f"Encrypted again under the current key: {plural(sum(counts.values()), 'value')} "
+               f"({', '.join(f'{name} {n}' for name, n in counts.items())}). Remove the old "
+               "key from TOTP_ENCRYPTION_KEY_FALLBACKS once every worker has the new one.")
+
+
 def register(app) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(users_cli)
@@ -405,4 +427,5 @@ def register(app) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(children_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(setup_link)

@@ -14,6 +14,10 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _list(name: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
 KEY_NAMES = ("secret_key", "audit_hmac_key", "audit_signing_key", "totp_encryption_key")
 
 
@@ -82,6 +86,10 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "TOTP_ENCRYPTION_KEY": instance_secret(
             instance_path, "totp_encryption_key", "TOTP_ENCRYPTION_KEY", preset
         ),
+        # Keys being rotated out (comma-separated), still accepted until `flask keys
+        # rotate` has re-encrypted everything (TOTP) or sessions have moved on (SECRET_KEY)
+        "SECRET_KEY_FALLBACKS": _list("SECRET_KEY_FALLBACKS"),
+        "TOTP_ENCRYPTION_KEY_FALLBACKS": _list("TOTP_ENCRYPTION_KEY_FALLBACKS"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         # No ping per checkout (a round trip on every request): a connection the server
         # dropped fails once, SQLAlchemy then empties the pool; old ones are recycled.

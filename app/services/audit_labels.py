@@ -10,6 +10,7 @@ LABELS = {
     "archive.viewed": "Opened an archived record",
     "audit.child_history_viewed": "Looked at a child's access history",
     "audit.exported": "Downloaded the audit trail",
+    "keys.rotated": "Secrets at rest encrypted again under a new key",
     "backup.restored": "Database restored from a backup (sessions ended, links voided)",
     "carer.added": "Added a parent or carer",
     "carer.changed": "Corrected a parent's or carer's details",

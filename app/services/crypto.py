@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
 
@@ -31,19 +31,34 @@ def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
-def _fernet() -> Fernet:
-    material = current_app.config["TOTP_ENCRYPTION_KEY"].encode("utf-8")
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(material).digest()))
+def _fernet_of(material: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(material.encode("utf-8")).digest()))
+
+
+def _fernet() -> MultiFernet:
+    """TOTP_ENCRYPTION_KEY encrypts; it and the keys being rotated out
+    (TOTP_ENCRYPTION_KEY_FALLBACKS) decrypt."""
+    keys = [current_app.config["TOTP_ENCRYPTION_KEY"],
+            *current_app.config.get("TOTP_ENCRYPTION_KEY_FALLBACKS", [])]
+    return MultiFernet([_fernet_of(key) for key in keys])
 
 
 def encrypt(plaintext: str) -> str:
-    """Encrypt a short secret (a TOTP key) for storage."""
+    """Encrypt a short secret (a TOTP key, an email waiting to be sent) for storage."""
     return _fernet().encrypt(plaintext.encode("utf-8")).decode("ascii")
 
 
 def decrypt(ciphertext: str) -> str:
-    """Decrypt a value made by encrypt(); raises ValueError if the key is wrong."""
+    """Decrypt a value made by encrypt(); raises ValueError if no configured key opens it."""
     try:
         return _fernet().decrypt(ciphertext.encode("ascii")).decode("utf-8")
+    except InvalidToken as exc:
+        raise ValueError("stored secret cannot be decrypted with the configured key") from exc
+
+
+def reencrypt(ciphertext: str) -> str:
+    """The same value encrypted under the current key (key rotation)."""
+    try:
+        return _fernet().rotate(ciphertext.encode("ascii")).decode("ascii")
     except InvalidToken as exc:
         raise ValueError("stored secret cannot be decrypted with the configured key") from exc
