@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.datastructures import MultiDict
 
@@ -23,6 +23,7 @@ from app.services import (
     audit_verify,
     backup,
     enrolment,
+    mail,
     passwords,
     totp,
 )
@@ -321,11 +322,9 @@ def setup_link():
         db.session.rollback()
         return
     token = enrolment.new_setup_token()
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    with current_app.test_request_context():
-        path = url_for("enrol.setup_link", token=token)
+    link = mail.link("enrol.setup_link", token=token)  # on PUBLIC_BASE_URL, as in emails
     click.echo("\nNo user exists yet. Open this one-time link to set up TeamAround "
-               f"(valid for 24 hours):\n\n    {base}{path}\n")
+               f"(valid for 24 hours):\n\n    {link}\n")
 
 
 # ---- backups ------------------------------------------------------------------------------

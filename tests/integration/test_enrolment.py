@@ -201,3 +201,14 @@ def test_a_wrong_current_password_and_a_weak_new_one_are_both_reported(app):
     assert response.status_code == 422
     assert "Your current password is not right" in page
     assert page.count("govuk-error-message") >= 2, page
+
+
+def test_the_setup_link_is_printed_for_the_public_address(make_app):
+    """Tried as a new operator on a fresh install behind a proxy: with PUBLIC_BASE_URL on
+    a real host name `setup-link` crashed (its request context was for localhost, which the
+    trusted hosts refuse, so no URL could be built)."""
+    app = make_app(PUBLIC_BASE_URL="https://teamaround.example.org:8443",
+                   TRUSTED_HOSTS=["teamaround.example.org"])
+    result = app.test_cli_runner().invoke(args=["setup-link"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"https://teamaround\.example\.org:8443/setup/\S+", result.output)
