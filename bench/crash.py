@@ -136,23 +136,17 @@ def main() -> None:
                         help="a PostgreSQL server where the bench may create its own "
                              "databases, teamaround_bench_*")
     args = parser.parse_args()
-    from app import create_app
     from app.extensions import db
     from app.models import AccessGrant, AuditEvent, AuditLeaf, AuditUnsealed
 
-    url = (seeded.pg_work_copy(args.postgresql, args.children, "crash") if args.postgresql
-           else f"sqlite:///{seeded.work_copy(args.children, 'crash-work')}")
-    app = create_app({**seeded.SECRETS, "SQLALCHEMY_DATABASE_URI": seeded.sqlalchemy_url(url),
-                      "JOBS_DATABASE": seeded.environment(url)["JOBS_DATABASE"]})
+    url = seeded.work_url(args.children, "crash", args.postgresql)
+    app = seeded.app_on(url)
     people, picks = _people(app, args.people), _picks(app, 500)
     with app.app_context():
         first_grant = db.session.scalar(sa.select(sa.func.max(AccessGrant.id))) or 0
         first_event = db.session.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
         db.engine.dispose()
-    env = seeded.environment(url, TEAMAROUND_PLAIN_HTTP="1",
-                             PUBLIC_BASE_URL=f"http://127.0.0.1:{PORT}",
-                             RATELIMIT_SIGN_IN="100000 per minute", REASON_COVER_MINUTES="0",
-                             LOG_FORMAT="text")
+    env = seeded.served_environment(url, PORT, REASON_COVER_MINUTES="0", LOG_FORMAT="text")
     stop = threading.Event()
     began = time.perf_counter()
     with _served("wsgi:app", env, PORT, 2, 1) as (base, master):

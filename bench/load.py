@@ -173,15 +173,11 @@ def main() -> None:
                         help="a PostgreSQL server (any database URL on it) where the bench "
                              "may create its own databases, teamaround_bench_*")
     args = parser.parse_args()
-    from app import create_app
     from app.extensions import db
     from app.models import AuditEvent
 
-    url = (seeded.pg_work_copy(args.postgresql, args.children, "load") if args.postgresql
-           else f"sqlite:///{seeded.work_copy(args.children, 'load-work')}")
-    config = {**seeded.SECRETS, "SQLALCHEMY_DATABASE_URI": seeded.sqlalchemy_url(url),
-              "JOBS_DATABASE": seeded.environment(url)["JOBS_DATABASE"]}
-    app = create_app(config)
+    url = seeded.work_url(args.children, "load", args.postgresql)
+    app = seeded.app_on(url)
     people, picks = _people(app, args.people), _picks(app, 2000)
     with app.app_context():
         before = db.session.scalar(sa.select(sa.func.count()).where(
@@ -190,9 +186,7 @@ def main() -> None:
     folder = seeded.FOLDER
     (folder / "load-picks.tsv").write_text("".join("\t".join(map(str, p)) + "\n"
                                                    for p in picks))
-    env = seeded.environment(url, TEAMAROUND_PLAIN_HTTP="1",
-                             PUBLIC_BASE_URL="http://127.0.0.1:8751",
-                             RATELIMIT_SIGN_IN="100000 per minute")
+    env = seeded.served_environment(url, 8751)
     figures = {}
     with _consumer(env), _served("wsgi:app", env, 8751, args.workers, args.threads) as (
             base, master):

@@ -112,17 +112,11 @@ def main() -> None:
                         help="a PostgreSQL server where the bench may create its own "
                              "databases, teamaround_bench_*")
     args = parser.parse_args()
-    from app import create_app
 
-    url = (seeded.pg_work_copy(args.postgresql, args.children, "restore") if args.postgresql
-           else f"sqlite:///{seeded.work_copy(args.children, 'restore-work')}")
-    app = create_app({**seeded.SECRETS, "SQLALCHEMY_DATABASE_URI": seeded.sqlalchemy_url(url),
-                      "JOBS_DATABASE": seeded.environment(url)["JOBS_DATABASE"]})
+    url = seeded.work_url(args.children, "restore", args.postgresql)
+    app = seeded.app_on(url)
     people, picks = _people(app, args.people), _picks(app, 500)
-    env = seeded.environment(url, TEAMAROUND_PLAIN_HTTP="1",
-                             PUBLIC_BASE_URL=f"http://127.0.0.1:{PORT}",
-                             RATELIMIT_SIGN_IN="100000 per minute", REASON_COVER_MINUTES="0",
-                             LOG_FORMAT="text")
+    env = seeded.served_environment(url, PORT, REASON_COVER_MINUTES="0", LOG_FORMAT="text")
     saved = seeded.FOLDER / ("restore.dump" if args.postgresql else "restore-backup.sqlite")
     saved.unlink(missing_ok=True)
     stop = threading.Event()

@@ -88,3 +88,25 @@ def pg_work_copy(server: str, children: int, name: str) -> str:
     work = admin.set(database=work_db).render_as_string(False)
     _flask(work, "db", "upgrade")  # a seed kept from an older schema catches up
     return work
+
+
+def work_url(children: int, name: str, postgresql: str | None = None) -> str:
+    """A fresh copy of the seeded directory for one run of the bench `name`: the URL of a
+    SQLite file, or of a database on the PostgreSQL server given."""
+    return (pg_work_copy(postgresql, children, name) if postgresql
+            else f"sqlite:///{work_copy(children, f'{name}-work')}")
+
+
+def app_on(url: str):
+    """The app on a bench database, with the benches' keys."""
+    from app import create_app
+
+    return create_app({**SECRETS, "SQLALCHEMY_DATABASE_URI": sqlalchemy_url(url),
+                       "JOBS_DATABASE": environment(url)["JOBS_DATABASE"]})
+
+
+def served_environment(url: str, port: int, **extra: str) -> dict[str, str]:
+    """What gunicorn serving a bench database on a loopback port needs (plain HTTP, sign-in
+    limits out of the way of a bench's people)."""
+    return environment(url, TEAMAROUND_PLAIN_HTTP="1", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+                       RATELIMIT_SIGN_IN="100000 per minute", **extra)
