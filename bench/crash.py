@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from bench import seeded  # noqa: E402
-from bench.load import BIN, _NoRedirect, _people, _picks, _served, _sign_in  # noqa: E402
+from bench.load import _NoRedirect, _people, _picks, _served, _sign_in  # noqa: E402
 
 PORT = 8753
 SERVING_SECONDS = 1.5
@@ -119,22 +119,12 @@ def _kill(master: int, kills: int, rng: random.Random) -> int:
     return made
 
 
-def _flask(env: dict, *args: str) -> str:
-    done = subprocess.run([str(BIN / "flask"), *args], env=env, cwd=ROOT,  # noqa: S603
-                          capture_output=True, text=True)
-    return (done.stdout + done.stderr).strip().splitlines()[-1] if done.stdout or \
-        done.stderr else f"exit {done.returncode}"
-
-
 def main() -> None:
     """Run the crash test and print what it found; exits 1 if a check fails."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--people", type=int, default=6)
-    parser.add_argument("--children", type=int, default=2000)
-    parser.add_argument("--postgresql", metavar="URL",
-                        help="a PostgreSQL server where the bench may create its own "
-                             "databases, teamaround_bench_*")
+    seeded.database_arguments(parser, children=2000)
     args = parser.parse_args()
     from app.extensions import db
     from app.models import AccessGrant, AuditEvent, AuditLeaf, AuditUnsealed
@@ -177,8 +167,8 @@ def main() -> None:
         integrity = (db.session.execute(sa.text("PRAGMA integrity_check")).scalar()
                      if url.startswith("sqlite") else "n/a (PostgreSQL)")
         db.engine.dispose()
-    sealed = _flask(env, "audit", "seal")
-    verified = _flask(env, "audit", "verify")
+    sealed = seeded.flask(env, "audit", "seal")[2].splitlines()[-1]
+    verified = seeded.flask(env, "audit", "verify")[2].splitlines()[-1]
     checks = {
         "every acknowledged reason stored, once": all(stored.get(w) == 1 for w in reasons),
         "every acknowledged view's grant spent": all(v in spent for v in views),

@@ -161,7 +161,7 @@ def _wrk(base: str, people: int, seconds: int, sessions: Path, picks: Path) -> d
 def main() -> None:
     """Run the load test and print the table."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--children", type=int, default=200_000)
+    seeded.database_arguments(parser, children=200_000)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--people", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
@@ -169,9 +169,6 @@ def main() -> None:
     parser.add_argument("--profile", metavar="FILE",
                         help="record the app's workers with py-spy during the load (collapsed "
                              "stacks; pip install py-spy)")
-    parser.add_argument("--postgresql", metavar="URL",
-                        help="a PostgreSQL server (any database URL on it) where the bench "
-                             "may create its own databases, teamaround_bench_*")
     args = parser.parse_args()
     from app.extensions import db
     from app.models import AuditEvent

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
@@ -39,19 +38,12 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench import seeded  # noqa: E402
 from bench.crash import _Person  # noqa: E402
-from bench.load import BIN, _NoRedirect, _people, _picks, _served, _sign_in  # noqa: E402
+from bench.load import _NoRedirect, _people, _picks, _served, _sign_in  # noqa: E402
 
 PORT = 8754
 # What a restore changes on purpose: sessions ended, one-time links voided, its audit event
 CHANGED_BY_RESTORE = {"user_sessions", "invitations", "setup_tokens", "users",
                       "audit_events", "audit_details", "audit_unsealed"}
-
-
-def _flask(env: dict, *args: str) -> tuple[float, int, str]:
-    began = time.perf_counter()
-    done = subprocess.run([str(BIN / "flask"), *args], env=env, cwd=ROOT,  # noqa: S603
-                          capture_output=True, text=True)
-    return time.perf_counter() - began, done.returncode, (done.stdout + done.stderr).strip()
 
 
 def _digests(path: Path) -> dict[str, tuple[int, str]]:
@@ -106,11 +98,8 @@ def _signed_in(base: str, cookie: str) -> bool:
 def main() -> None:
     """Run the restore test and print what it found; exits 1 if a check fails."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--children", type=int, default=20_000)
     parser.add_argument("--people", type=int, default=4)
-    parser.add_argument("--postgresql", metavar="URL",
-                        help="a PostgreSQL server where the bench may create its own "
-                             "databases, teamaround_bench_*")
+    seeded.database_arguments(parser, children=20_000)
     args = parser.parse_args()
 
     url = seeded.work_url(args.children, "restore", args.postgresql)
@@ -127,7 +116,7 @@ def main() -> None:
             thread.start()
         time.sleep(4)
         before = {w for t in threads for w in list(t.reasons)}
-        backup_s, code, made = _flask(env, "backup", "create", str(saved))
+        backup_s, code, made = seeded.flask(env, "backup", "create", str(saved))
         if code:
             raise SystemExit(f"backup create failed: {made}")
         marks = {t.n: len(t.reasons) for t in threads}
@@ -144,10 +133,10 @@ def main() -> None:
             "SELECT max(seq) FROM audit_events").fetchone()[0]
         kept = _digests(saved)
     _destroy(url)
-    verify_s, verify_code, verified = _flask(env, "backup", "verify", str(saved),
+    verify_s, verify_code, verified = seeded.flask(env, "backup", "verify", str(saved),
                                              *(["--against", head] if head else []))
-    restore_s, restore_code, restored = _flask(env, "backup", "restore", str(saved), "--yes")
-    audit_s, audit_code, audited = _flask(env, "audit", "verify")
+    restore_s, restore_code, restored = seeded.flask(env, "backup", "restore", str(saved), "--yes")
+    audit_s, audit_code, audited = seeded.flask(env, "audit", "verify")
     with app.app_context():
         from app.extensions import db
         from app.models import AccessGrant

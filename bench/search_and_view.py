@@ -106,12 +106,10 @@ def _report(name, samples):
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--postgresql", metavar="URL",
-                        help="a PostgreSQL server where the bench may create its own databases")
-    args = parser.parse_args()
     from bench import seeded
+    seeded.database_arguments(parser, children=200_000)
+    args = parser.parse_args()
 
     url = (seeded.pg_work_copy(args.postgresql, args.children, "search") if args.postgresql
            else f"sqlite:///{seeded.work_copy(args.children, 'search-work')}")

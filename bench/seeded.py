@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -110,3 +111,19 @@ def served_environment(url: str, port: int, **extra: str) -> dict[str, str]:
     limits out of the way of a bench's people)."""
     return environment(url, TEAMAROUND_PLAIN_HTTP="1", PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
                        RATELIMIT_SIGN_IN="100000 per minute", **extra)
+
+
+def database_arguments(parser, children: int) -> None:
+    """The options every bench on a seeded copy takes: its size and where it lives."""
+    parser.add_argument("--children", type=int, default=children)
+    parser.add_argument("--postgresql", metavar="URL",
+                        help="a PostgreSQL server (any database URL on it) where the bench "
+                             "may create its own databases, teamaround_bench_*")
+
+
+def flask(env: dict[str, str], *args: str) -> tuple[float, int, str]:
+    """Run one of our commands on a bench database: (seconds, exit code, what it printed)."""
+    began = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "flask", *args],  # noqa: S603 - our own CLI
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+    return time.perf_counter() - began, done.returncode, (done.stdout + done.stderr).strip()
