@@ -164,13 +164,13 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(make_app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ImportJob)) == 0
 
 
-def test_the_preview_and_the_command_line_agree(app):
+def test_the_preview_and_the_command_line_agree(app, tmp_path):
     client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
     make_child(app, person(app, "data_entry", "Riverside Youth", "dee@riverside.example")[1],
                data={"details": details(given="Amelia", family="O'Neill"),
                      "identifiers": {"upn": "B801200005001"}})
     content = (FIXTURES / "csv" / "roll_cp1252.csv").read_bytes() + roll(20).split(b"\n", 1)[1]
-    path = Path(app.instance_path).parent / "agree.csv"
+    path = tmp_path / "agree.csv"
     path.write_bytes(content)
     cli = app.test_cli_runner().invoke(args=[
         "children", "import", str(path), "--organisation", "Hilltop School", "--actor",
