@@ -128,7 +128,7 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         # Outgoing email (services/mail.py): MAIL_URL, or MAIL_HOST and the rest; none: off
         **{name: os.environ.get(name) for name in (
             "MAIL_URL", "MAIL_HOST", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD",
-            "MAIL_SECURITY", "MAIL_SENDER")},
+            "MAIL_SECURITY", "MAIL_CAFILE", "MAIL_SENDER")},
         "TRUST_PROXY_HOPS": int(os.environ.get("TRUST_PROXY_HOPS", "0")),
         # Host names answered; unset: PUBLIC_BASE_URL's (app/security.py)
         "TRUSTED_HOSTS": [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")

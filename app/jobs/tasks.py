@@ -54,9 +54,10 @@ def expire_imports() -> None:
 
 
 
-@queue.periodic(crontab(hour="7", minute="0"))
+@queue.periodic(crontab(hour="7-23", minute="0"))
 def daily_digests() -> None:
-    """The management team's morning email of what is due (for those who want it)."""
+    """The management team's morning email of what is due (for those who want it): at
+    07:00, or at the first hour after it a consumer is running (once a day each)."""
     log.info("daily digests queued: %d", notifications.daily_digests())
 
 
@@ -64,6 +65,12 @@ def daily_digests() -> None:
 def expire_emails() -> None:
     """The record of email sent goes after a year."""
     log.info("email records deleted: %d", mail.expire())
+
+
+@queue.periodic(crontab(minute="20"))
+def give_up_old_emails() -> None:
+    """Messages still unsent after 3 days are given up (their links are dead)."""
+    mail.give_up_old()
 
 
 @queue.companion(every=5.0)

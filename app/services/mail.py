@@ -13,8 +13,8 @@ on PUBLIC_BASE_URL, never on the Host a request came with.
 
 Configured by MAIL_URL (smtp://user:password@host:587 for STARTTLS, smtps://...:465 for
 implicit TLS, smtp://host:25?tls=none for a relay on the same host) or MAIL_HOST,
-MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_SECURITY; MAIL_SENDER is the From address.
-With none, email is off and the portal shows its one-time links on screen as before."""
+MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_SECURITY, MAIL_CAFILE; MAIL_SENDER is the
+From address. With none, email is off and the portal shows its one-time links on screen as before."""
 
 from __future__ import annotations
 
@@ -95,9 +95,11 @@ def settings() -> Settings | None:
                         unquote(url.password) if url.password else None, sender,
                         query.get("cafile"))
     if cfg.get("MAIL_HOST"):
-        return Settings(cfg["MAIL_HOST"], int(cfg.get("MAIL_PORT") or 587),
-                        _security(cfg.get("MAIL_SECURITY") or "starttls"),
-                        cfg.get("MAIL_USERNAME"), cfg.get("MAIL_PASSWORD"), sender)
+        security = _security(cfg.get("MAIL_SECURITY") or "starttls")
+        return Settings(cfg["MAIL_HOST"],
+                        int(cfg.get("MAIL_PORT") or (465 if security == "tls" else 587)),
+                        security, cfg.get("MAIL_USERNAME"), cfg.get("MAIL_PASSWORD"), sender,
+                        cfg.get("MAIL_CAFILE"))
     return None
 
 
@@ -167,7 +169,6 @@ def send_due(limit: int = 20) -> int:
     config = settings()
     if config is None:
         return 0
-    _give_up_old()
     ids = list(db.session.scalars(sa.select(OutgoingEmail.id).where(
         OutgoingEmail.status.in_(["queued", "sending"]),  # "sending" past its lease: the
         OutgoingEmail.next_attempt_at <= now())          # sender holding it died
@@ -182,14 +183,21 @@ def send_due(limit: int = 20) -> int:
             to, subject, body = message
             _deliver(config, to, subject, json.loads(crypto.decrypt(body)))
         except Exception as error:
-            permanent = isinstance(error, smtplib.SMTPRecipientsRefused) or (
-                isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600)
-            _failed(message_id, error, permanent=permanent)
+            _failed(message_id, error, permanent=_refused_for_good(error))
             log.warning("email %s not sent: %s", message_id, type(error).__name__)
         else:
             _sent(message_id)
             sent += 1
     return sent
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """Whether the server refused the message for good (a 5xx reply to its address or its
+    content). A 4xx (greylisting, a full mailbox, a busy server) is tried again later:
+    smtplib reports a refused only address as SMTPRecipientsRefused whatever its code."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    return isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600
 
 
 @atomic
@@ -256,8 +264,9 @@ def _failed(message_id: int, error: Exception, *, permanent: bool = False) -> No
 
 
 @atomic
-def _give_up_old() -> None:
-    """Messages unsent after MAX_AGE are given up: their links have expired by now."""
+def give_up_old() -> None:
+    """Messages unsent after MAX_AGE are given up: their links have expired by now (run
+    by the job queue every hour)."""
     db.session.execute(sa.update(OutgoingEmail).where(
         OutgoingEmail.status == "queued", OutgoingEmail.created_at < now() - MAX_AGE)
         .values(status="failed", body=None).execution_options(synchronize_session=False))

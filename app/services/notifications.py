@@ -35,10 +35,12 @@ def management() -> list[User]:
 
 
 def mediated_created(request: MediatedRequest) -> None:
-    """The brokers of the organisation asked: its practitioners and administrators."""
+    """Whoever may handle it (mediated.may_broker): the practitioners of the organisation
+    asked, and the management team."""
     asked = db.session.get(Organisation, request.addressed_to_id)
-    for broker in _active(sa.select(User).where(
-            User.organisation_id == asked.id, User.role.in_([Role.practitioner, Role.admin]))):
+    brokers = {user.id: user for user in (*_active(sa.select(User).where(
+        User.organisation_id == asked.id, User.role == Role.practitioner)), *management())}
+    for broker in brokers.values():
         mail.queue("mediated_new", broker, organisation=asked, urgent=request.urgent,
                    link=mail.link("mediated.queue"))
 
@@ -99,8 +101,16 @@ def daily_digests() -> int:
     return _queue_digests(due, today) if due else 0
 
 
+DIGEST_LOCK = 0x7A5E_D1  # PostgreSQL advisory lock: one consumer queues the day's digests
+
+
 @atomic
 def _queue_digests(due: list[tuple[int, list]], today: datetime) -> int:
+    """Every consumer runs the hourly job: the first to get here queues; the others, then
+    holding the lock after it (SQLite's write lock, or an advisory lock on PostgreSQL, where
+    two units of work could otherwise each find no digest yet), find it done."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": DIGEST_LOCK})
     already = set(db.session.scalars(sa.select(OutgoingEmail.to_user_id).where(
         OutgoingEmail.kind == "digest", OutgoingEmail.created_at >= today)))
     queued = 0

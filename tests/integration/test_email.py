@@ -43,10 +43,14 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.greylisted = set()  # addresses refused once for now (450), as greylisting does
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         if address.endswith("@nowhere.example"):
             return "550 5.1.1 No such mailbox"
+        if address.endswith("@greylist.example") and address not in self.greylisted:
+            self.greylisted.add(address)
+            return "450 4.2.0 Greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -267,6 +271,9 @@ def test_no_message_of_any_kind_holds_a_childs_details(mail_app, smtp):
             assert field not in text, (message["Subject"], field)
         assert "http://localhost/" in text  # a link to sign in and see
         assert "passphrase" not in text or "never sent with this email" in text
+        for part in ("plain", "html"):  # each kind in plain text and HTML, naming who sends
+            body = message.get_body((part,)).get_content()
+            assert re.search(r"County Council|Hilltop School|Riverside Youth", body), (message["Subject"], part)
 
 
 def test_links_use_the_public_address_whatever_host_the_request_named(make_app, smtp):
@@ -471,3 +478,127 @@ def test_a_mistyped_security_setting_stops_the_app_starting(make_app):
                   {"MAIL_URL": "http://mail.example"}):
         with pytest.raises(ValueError):
             make_app(**wrong)
+
+
+def test_a_temporary_refusal_is_tried_again_not_given_up(mail_app, smtp):
+    """A greylisting server answers 450 to a new sender once: smtplib raises the same
+    error as for a 550, but the message must wait and go, not be given up."""
+    with mail_app.app_context():
+        mail.queue("invitation", "pat@greylist.example", hours=72, link=mail.link("main.index"))
+        db.session.commit()
+    assert _send(mail_app) == 0
+    (row,) = _outbox(mail_app)
+    assert row.status == "queued" and row.body and row.attempts == 1 and "450" in row.last_error
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=61)):
+        assert _send(mail_app) == 1
+    assert _outbox(mail_app)[0].status == "sent"
+    assert [m["To"] for m in smtp.inbox.messages] == ["pat@greylist.example"]
+
+
+def test_a_new_look_up_request_is_told_to_those_who_may_handle_it(mail_app, smtp):
+    """mediated.may_broker: the practitioners of the organisation asked and the management
+    team; not that organisation's administrators, who cannot open the queue."""
+    person(mail_app, "admin", "County Council", "manager@county.example")
+    person(mail_app, "admin", "Hilltop School", "office@hilltop.example")
+    _, head_id = person(mail_app, "practitioner", "Hilltop School", "head@hilltop.example")
+    requester, _ = person(mail_app, "requester", "Riverside Youth", "nina@riverside.example")
+    with mail_app.app_context():
+        hilltop = db.session.get(User, head_id).organisation_id
+    requester.post("/requests/new", data={
+        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
+        "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
+        "addressed_to": str(hilltop), "child_given_names": "Amelia",
+        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
+        "reason": "Immunisation follow-up", "urgency": "routine",
+        "csrf_token": csrf_token(requester, "/requests/new")})
+    told = sorted(row.to_address for row in _outbox(mail_app) if row.kind == "mediated_new")
+    assert told == ["head@hilltop.example", "manager@county.example"]
+
+
+def test_the_digest_counts_reviews_deadlines_and_lapsing_access(mail_app, smtp):
+    """Each of the digest's three lines, counted, and nothing about which child."""
+    manager, manager_id = person(mail_app, "admin", "County Council", "boss@county.example")
+    deputy, _ = person(mail_app, "admin", "County Council", "deputy@county.example")
+    _, head_id = person(mail_app, "practitioner", "Hilltop School", "head@hilltop.example")
+    set_controller(mail_app, manager_id)
+    child_id = make_child(mail_app, head_id)
+    with mail_app.app_context():
+        from app.models import Child, ShieldCategory
+        from app.services import shielding
+
+        shielding.request(db.session.get(User, manager_id), db.session.get(Child, child_id),
+                          ShieldCategory.domestic_violence, "Fled to a refuge")
+        head = db.session.get(User, head_id)
+        head.dbs_checked_on = datetime.now(UTC).date() - timedelta(days=3 * 365 - 10)
+        db.session.commit()
+    today = datetime.now(UTC).date()
+    location = manager.post("/subject-access/new", data={
+        "child": str(child_id), "requester_name": "Sarah O'Neill",
+        "requester_relationship": "parent", "channel": "email",
+        "received_on": [str(today.day), str(today.month), str(today.year)],
+        "csrf_token": csrf_token(manager, "/")}).location
+    check_identity(manager, location)
+    # 26 days later the report (a month from today) is due within 7 days, the shield's
+    # 7-day review is overdue and the head teacher's DBS check has lapsed
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=26)), mail_app.app_context():
+        assert notifications.daily_digests() == 2  # the manager and the deputy
+        while mail.send_due():
+            pass
+    texts = [_text(m) for m in smtp.inbox.messages if m["Subject"] == mail.SUBJECTS["digest"]]
+    assert len(texts) == 2
+    for text in texts:
+        assert "1 shield review due within 7 days or overdue" in text
+        assert "1 subject access request due within 7 days or overdue" in text
+        assert "1 user whose access has lapsed or lapses soon" in text
+        assert not any(field in text for field in CHILD_FIELDS + ["Fled"])
+    assert deputy
+
+
+def test_two_consumers_queue_one_digest_each_under_an_advisory_lock(mail_app, smtp):
+    """Every consumer runs the hourly digest job: on PostgreSQL two could each find no
+    digest yet and both queue one; the second waits for the first's advisory lock."""
+    import threading
+
+    if mail_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite's write lock serialises the two already")
+    _, manager_id = person(mail_app, "admin", "County Council", "boss@county.example")
+    with mail_app.app_context():
+        from app.models import Child, ShieldCategory
+        from app.services import shielding
+
+        child_id = make_child(mail_app, manager_id)
+        shielding.request(db.session.get(User, manager_id), db.session.get(Child, child_id),
+                          ShieldCategory.domestic_violence, "Fled to a refuge")
+        db.session.commit()
+    due = datetime.now(UTC) + timedelta(days=85)
+    queued = []
+
+    def run():
+        with mail_app.app_context():
+            queued.append(notifications.daily_digests())
+
+    with time_machine.travel(due), mail_app.app_context():
+        holder = db.engine.connect()
+        holder.execute(sa.text("BEGIN"))
+        holder.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                       {"k": notifications.DIGEST_LOCK})
+        other = threading.Thread(target=run)
+        other.start()
+        other.join(1.0)
+        assert other.is_alive() and not queued  # it waits for the lock's holder
+        holder.execute(sa.text("ROLLBACK"))
+        holder.close()
+        other.join(10)
+        assert queued == [1]
+        assert notifications.daily_digests() == 0
+    assert [row.kind for row in _outbox(mail_app)].count("digest") == 1
+
+
+def test_implicit_tls_by_host_settings_takes_its_port_and_a_private_ca(make_app):
+    app = make_app(MAIL_HOST="mail.example", MAIL_SECURITY="tls", MAIL_CAFILE="/etc/ca.pem")
+    with app.app_context():
+        found = mail.settings()
+    assert (found.port, found.security, found.cafile) == (465, "tls", "/etc/ca.pem")
+    app = make_app(MAIL_HOST="mail.example")
+    with app.app_context():
+        assert (mail.settings().port, mail.settings().security) == (587, "starttls")
