@@ -1,6 +1,8 @@
 """What each audit action means, in plain English, for the audit trail's readers (the
-codes stay in the database and the CSV, for machines). An action without a label of its
-own is still shown in words: "mediated.claimed" becomes "Mediated: claimed"."""
+codes stay in the database and the CSV, for machines). Every action the app records has
+a label here (tests/unit/test_audit_labels.py reads the source to check); one without,
+such as an old code still in the database, is shown in words: "made_up.thing" becomes
+"Made up: thing"."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ LABELS = {
     "archive.viewed": "Opened an archived record",
     "audit.child_history_viewed": "Looked at a child's access history",
     "audit.exported": "Downloaded the audit trail",
-    "keys.rotated": "Secrets at rest encrypted again under a new key",
     "backup.restored": "Database restored from a backup (sessions ended, links voided)",
     "carer.added": "Added a parent or carer",
     "carer.changed": "Corrected a parent's or carer's details",
@@ -33,8 +34,10 @@ LABELS = {
     "contact.answered": "Answered a request to put people in touch",
     "contact.broker_viewed": "Opened a request to put people in touch",
     "contact.requested": "Asked the management team to put them in touch",
+    "correction.accepted": "Accepted a request to correct a record",
     "correction.letter_generated": "Made a correction letter",
     "correction.received": "Logged a request to correct a record",
+    "correction.refused": "Refused a request to correct a record",
     "demo.seeded": "Added demonstration records",
     "drafts.expired": "Unfinished entries deleted after a day",
     "email.retried": "Asked for an unsent email to be tried again",
@@ -48,8 +51,15 @@ LABELS = {
     "involvement.added": "Recorded a service's involvement",
     "involvement.changed": "Corrected a service's details",
     "involvement.ended": "Ended a service's involvement",
-    "mediated.answer_restricted": "Mediated answer restricted",
+    "keys.rotated": "Secrets at rest encrypted again under a new key",
+    "mediated.answer_restricted": "Part of a look-up answer withheld after the record changed",
+    "mediated.answer_viewed": "Read the answer to their look-up request",
+    "mediated.answered": "Answered a look-up request",
+    "mediated.claimed": "Started work on a look-up request",
+    "mediated.created": "Made a look-up request",
+    "mediated.declined": "Declined a look-up request",
     "mediated.expired": "Look-up request deleted on time",
+    "mediated.letter_downloaded": "Downloaded the letter answering their look-up request",
     "organisation.changed": "Changed the organisation's details",
     "password.changed": "Changed their password",
     "policy.signed": "Agreed to the information-sharing policy",
@@ -79,14 +89,22 @@ LABELS = {
     "session.signed_out": "Signed out",
     "setup.completed": "Finished setting up TeamAround",
     "shield.kept": "Reviewed a shield and kept it",
+    "shield.removed": "Reviewed a shield and removed it",
     "shield.requested": "Shielded a record",
     "sign_in": "Sign-in",
     "totp.reenrolled": "Set up a new authenticator app",
     "totp.replay_refused": "Refused a sign-in code used before",
+    "user.activated": "Reactivated someone's account",
     "user.created": "Account created",
+    "user.deactivated": "Deactivated someone's account",
     "user.digest_changed": "Turned their daily email on or off",
+    "user.eligibility_changed": "Recorded someone's training, DBS check and nomination",
     "user.enrolled": "Finished setting up their account",
     "user.invited": "Invited someone",
+    "user.role_changed": "Changed someone's role",
+    "user.sessions_revoked": "Signed someone out everywhere",
+    "user.totp_reset": "Reset someone's authenticator app",
+    "user.unlocked": "Unlocked someone's account",
 }
 
 

@@ -58,8 +58,8 @@ def test_the_trail_says_what_happened_in_words_not_codes(world):
     assert '<option value="child.viewed">Opened a page of a child&#39;s record</option>' in page
     from app.services.audit_labels import label
 
-    assert label("mediated.claimed") == "Mediated: claimed" and label("search") == \
-        "Searched the directory"
+    assert label("mediated.claimed") == "Started work on a look-up request" and \
+        label("search") == "Searched the directory"
 
 
 def test_date_range_uses_london_days(world):
