@@ -135,7 +135,8 @@ class PreviewForm(Form):
 
     role = RadioField("See it as", widget=GovRadioInput(), choices=[
         ("practitioner", "A practitioner"), ("data_entry", "Data entry staff"),
-        ("admin", "An administrator"), ("requester", "A mediated-access requester")],
+        ("admin", "An administrator"),
+        ("requester", "Someone asking for a look-up (no access of their own)")],
         validators=[InputRequired(message="Select whom to see it as")])
     organisation = SelectField("At which organisation", widget=GovSelect(), coerce=int,
                                validators=[InputRequired(message="Select an organisation")])

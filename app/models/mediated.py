@@ -23,7 +23,7 @@ class RequestStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         """Plain-English status."""
-        return {"open": "Waiting for a broker", "in_progress": "Being answered",
+        return {"open": "Waiting to be answered", "in_progress": "Being answered",
                 "answered": "Answered", "declined": "Declined"}[self.value]
 
 

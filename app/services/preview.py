@@ -15,7 +15,7 @@ from app.services import audit, disclosure
 from app.services.transaction import atomic
 
 ROLES = {Role.practitioner: "a practitioner", Role.data_entry: "data entry staff",
-         Role.admin: "an administrator", Role.requester: "a mediated-access requester"}
+         Role.admin: "an administrator", Role.requester: "someone asking for a look-up"}
 
 
 @dataclass

@@ -119,6 +119,58 @@ def test_plain_words_and_a_glossary_for_the_few_terms_left(app):
         assert f">{term}</dt>" in words.get_data(as_text=True)
 
 
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)[^>]*>.*?</\1>", "", html,
+                                           flags=re.S))
+
+
+def test_no_jargon_on_the_pages_with_work_in_them(app):
+    """Issue 17 review: the empty queues were plain, but a request in them showed a
+    "Broker" link, "Broker a contact request", the status "Waiting for a broker" (to the
+    requester too), and the preview offered "A mediated-access requester"."""
+    from tests.integration.children_helpers import CONSENT, make_child, open_record, service
+
+    manager, _ = person(app, "admin", "County Council", "boss@county.example")
+    entry, entry_id = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    outsider, _ = person(app, "practitioner", "Riverside Youth", "ola@riverside.example")
+    requester, _ = person(app, "requester", "Youth Club", "nina@youth.example")
+    child_id = make_child(app, entry_id, data={"details": details(), "services": [
+        service(), service("sexual_health", "Brook Clinic", **CONSENT)]})
+    with app.app_context():
+        from app.models import Involvement
+
+        brook = db.session.scalar(sa.select(Involvement.id).where(
+            Involvement.service_name == "Brook Clinic"))
+        council = db.session.scalar(sa.select(Organisation.id).where(
+            Organisation.name == "County Council"))
+    ask = open_record(outsider, child_id, page="contact_service", item=brook)
+    assert outsider.post(ask.request.url, data={
+        "message": "Need to coordinate", "csrf_token": csrf_token(outsider, "/")}
+    ).status_code == 302
+    assert requester.post("/requests/new", data={
+        "requester_name": "Nina Nurse", "requester_organisation": "Youth Club",
+        "requester_role": "Youth worker", "requester_contact": "nina@youth.example",
+        "addressed_to": str(council), "child_given_names": "Amelia",
+        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
+        "reason": "Arranging support", "urgency": "routine",
+        "csrf_token": csrf_token(requester, "/requests/new")}).status_code == 302
+    preview = open_record(manager, child_id, page="preview")
+    pages = {"contact queue": manager.get("/contact-requests/queue"),
+             "contact answer": manager.get("/contact-requests/1"),
+             "look-up queue": manager.get("/requests/queue"),
+             "own look-ups": requester.get("/requests"),
+             "preview": preview}
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        text = _text(response.get_data(as_text=True))
+        for jargon in ("broker", "Broker", "mediated", "Mediated"):
+            assert jargon not in text, (name, jargon)
+    assert "Waiting to be answered" in _text(pages["look-up queue"].get_data(as_text=True))
+    assert "Waiting to be answered" in _text(pages["own look-ups"].get_data(as_text=True))
+    assert "Answer a request to put people in touch" in _text(
+        pages["contact answer"].get_data(as_text=True))
+
+
 def test_every_question_page_has_a_back_link(app):
     """Issue 17 item 1: there was no back link on any page but the steps of adding a
     child. Each question page now links back to where the person came from: a page of a
