@@ -100,6 +100,7 @@ def list_step(draft_id, step):
     data = drafts.answers(draft)
     return render_template(f"children/new_{step}.html", form=form, draft=draft, data=data,
                            items=data.get(step, []), remove_form=EmptyForm(),
+                           asking=request.args.get("remove", type=int),
                            service_types=ServiceType, next_step=NEXT[step]), \
         422 if form.is_submitted() else 200
 
@@ -107,7 +108,11 @@ def list_step(draft_id, step):
 @bp.route("/new/<int:draft_id>/<any(carers, services):step>/<int:index>/remove",
           methods=["POST"])
 def remove_item(draft_id, step, index):
-    """Take a carer or service off the draft."""
+    """Take a carer or service off the draft, once asked (a POST without the answer, such
+    as from a page open since before the question, shows the question)."""
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("children.list_step", draft_id=draft_id, step=step,
+                                remove=index))
     drafts.remove_item(current_user, draft_id, step, index)
     return redirect(_step_url(draft_id, step))
 

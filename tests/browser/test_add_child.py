@@ -73,16 +73,24 @@ def test_add_a_child_with_carers_services_and_consent(live_app, live_server, pag
         page.fill("#upn", "B801200005001")
         page.click("button:has-text('Continue')")
 
-        for name, relationship in (("Sarah O'Neill", "Mother"), ("Liam O'Neill", "Father")):
+        for name, relationship in (("Sarah O'Neill", "Mother"), ("Liam O'Neill", "Father"),
+                                   ("Wrong Person", "Aunt")):
             page.fill("#name", name)
             page.fill("#relationship", relationship)
             page.check("input[name=parental_responsibility][value=yes]")
             page.fill("#phone", "07700 900 982")
             page.click("button:has-text('Add this parent or carer')")
         check_accessible(page, "25-carers")
-        # "Remove" is a button dressed as a link: link blue on white, not the header's white
-        remove = page.locator("main button:has-text('Remove')").first
+        # "Remove" is a link-blue toggle on white (not the header's white) that asks first
+        remove = page.locator("main summary:has-text('Remove Wrong Person')")
         assert remove.evaluate("e => getComputedStyle(e).color") == "rgb(29, 112, 184)"
+        confirm = page.locator("main button:has-text('Yes, remove Wrong Person')")
+        assert not confirm.is_visible()
+        remove.click()
+        check_accessible(page, "25a-carers-remove")
+        confirm.click()
+        assert "Wrong Person" not in page.inner_text("main")
+        assert "Liam O'Neill" in page.inner_text("main")
         sign_out = page.locator("header button:has-text('Sign out')")
         assert sign_out.evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
         page.click("a:has-text('Continue')")

@@ -202,3 +202,35 @@ def test_abandoned_drafts_expire_after_a_day(app):
         drafts.new_draft(user)  # starting another clears the old one away
         db.session.commit()
     assert count(app, ChildDraft) == 1
+
+
+def test_removing_a_carer_or_service_while_adding_asks_first(app):
+    """Issue 17 review: "Remove" on the carers and services steps acted in one click. It
+    now opens a question, as on a saved record; a POST without the answer removes nothing
+    and shows the question."""
+    client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    url = _start(client)
+    assert _post(client, url, DETAILS).status_code == 302
+    carers, services = url.replace("details", "carers"), url.replace("details", "services")
+    for name in ("Sarah O'Neill", "Liam O'Neill"):
+        assert _post(client, carers, {"name": name, "relationship": "Parent",
+                                      "parental_responsibility": "yes"}).status_code == 302
+    assert _post(client, services, {"service_type": "gp_practice",
+                                    "service_name": "Riverside Surgery"}).status_code == 302
+    for step, name in ((carers, "Sarah O&#39;Neill"), (services, "Riverside Surgery")):
+        page = client.get(step).get_data(as_text=True)
+        assert f"Yes, remove {name}" in page  # behind a "Remove" that opens it
+        assert re.search(r'<details class="govuk-details[^"]*">\s*<summary', page)
+        unasked = _post(client, f"{step}/0/remove", {})
+        assert unasked.status_code == 302 and unasked.location.endswith(f"{step}?remove=0")
+        asked = client.get(unasked.location).get_data(as_text=True)
+        assert re.search(r'<details class="govuk-details[^"]*" open>', asked)
+        assert f"Yes, remove {name}" in asked  # nothing was removed
+    page = client.get(carers).get_data(as_text=True)
+    assert "Sarah O&#39;Neill" in page and "Liam O&#39;Neill" in page
+    assert "Yes, remove Riverside Surgery" in client.get(services).get_data(as_text=True)
+    assert _post(client, f"{carers}/0/remove", {"confirm": "yes"}).status_code == 302
+    page = client.get(carers).get_data(as_text=True)
+    assert "Sarah O&#39;Neill" not in page and "Liam O&#39;Neill" in page
+    assert _post(client, f"{services}/0/remove", {"confirm": "yes"}).status_code == 302
+    assert "Yes, remove Riverside Surgery" not in client.get(services).get_data(as_text=True)
