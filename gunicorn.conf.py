@@ -12,6 +12,10 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 
 import os  # noqa: E402 (the settings above are read by gunicorn as they are)
 
+# No control socket (gunicorn 25+ opens one under $HOME for its `gunicornc` tool): nothing
+# here uses it, and the service's user has no writable home (it failed to start there).
+control_socket_disable = True
+
 timeout = 60  # a request (a PDF, an upload) that takes longer is stuck: the worker restarts
 graceful_timeout = 30
 keepalive = 5

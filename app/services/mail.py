@@ -14,7 +14,8 @@ on PUBLIC_BASE_URL, never on the Host a request came with.
 Configured by MAIL_URL (smtp://user:password@host:587 for STARTTLS, smtps://...:465 for
 implicit TLS, smtp://host:25?tls=none for a relay on the same host) or MAIL_HOST,
 MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_SECURITY, MAIL_CAFILE; MAIL_SENDER is the
-From address. With none, email is off and the portal shows its one-time links on screen as before."""
+From address. With none, email is off and the portal shows its one-time links on screen as
+before."""
 
 from __future__ import annotations
 

@@ -49,3 +49,39 @@ def test_gunicorn_itself_refuses_to_start(tmp_path):
                            "wsgi:app"], cwd=CONF.parent, env=env, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode != 0 and "multiplied by the number of workers" in done.stderr
+
+
+def test_gunicorn_opens_no_control_socket_in_the_services_home(tmp_path):
+    """gunicorn 25+ opens a control socket under $HOME by default: the service's user has
+    no writable home (README: the code is root's), so it logged a permission error at
+    every start; nothing here uses the socket, so none is opened."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**{k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"},
+           "HOME": str(home), "DATABASE_URL": f"sqlite:///{tmp_path}/g.sqlite",
+           "KEYS_DIR": str(tmp_path / "keys")}
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen([str(gunicorn), "--workers", "1", "--bind", "127.0.0.1:0",  # noqa: S603
+                               "wsgi:app"], cwd=CONF.parent, env=env, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        deadline = time.monotonic() + 60
+        lines = []
+        while time.monotonic() < deadline:
+            line = server.stderr.readline()
+            lines.append(line)
+            if "Booting worker" in line or not line:
+                break
+        time.sleep(1)  # the control server, when there is one, starts beside the workers
+    finally:
+        server.send_signal(signal.SIGTERM)
+        rest = server.communicate(timeout=30)[1]
+    log = "".join(lines) + rest
+    assert "Booting worker" in log
+    assert "Control server" not in log and not (home / ".gunicorn").exists(), log
