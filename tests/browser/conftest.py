@@ -35,7 +35,7 @@ def live_app(sqlite_template, tmp_path):
     """The app on a fresh SQLite file."""
     path = tmp_path / "browser.sqlite"
     shutil.copy(sqlite_template, path)
-    app = create_app({**BASE_CONFIG, "TESTING": False,
+    app = create_app({**BASE_CONFIG, "TESTING": False, "MAIL_URL": None,  # links on screen
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     yield app
     with app.app_context():

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.browser
 def import_app(sqlite_template, tmp_path):
     path = tmp_path / "browser.sqlite"
     shutil.copy(sqlite_template, path)
-    app = create_app({**BASE_CONFIG, "TESTING": False,
+    app = create_app({**BASE_CONFIG, "TESTING": False, "MAIL_URL": None,  # links on screen
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
                       "JOBS_DATABASE": str(tmp_path / "jobs.sqlite")})
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -50,9 +50,13 @@ def test_the_periodic_tasks_are_the_nightly_retention_and_hourly_drafts(app):
     huey = huey_of(app)
     periodic = {t.__name__: t() for t in huey._registry._periodic_tasks}
     assert set(periodic) == {"nightly_retention", "expire_drafts", "resume_imports",
-                             "expire_imports", "daily_digests", "expire_emails"}
-    assert periodic["daily_digests"].validate_datetime(datetime(2026, 11, 24, 7, 0))
-    assert not periodic["daily_digests"].validate_datetime(datetime(2026, 11, 24, 8, 0))
+                             "expire_imports", "daily_digests", "expire_emails",
+                             "give_up_old_emails"}
+    digests = periodic["daily_digests"]  # at 7, and each hour after (sent once a day)
+    assert digests.validate_datetime(datetime(2026, 11, 24, 7, 0))
+    assert digests.validate_datetime(datetime(2026, 11, 24, 8, 0))
+    assert not digests.validate_datetime(datetime(2026, 11, 24, 6, 0))
+    assert not digests.validate_datetime(datetime(2026, 11, 24, 7, 30))
     night = datetime(2026, 11, 24, 2, 30)  # Huey asks in UTC
     assert periodic["nightly_retention"].validate_datetime(night)
     assert not periodic["nightly_retention"].validate_datetime(night + timedelta(hours=1))
