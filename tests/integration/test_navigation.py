@@ -195,8 +195,47 @@ def test_every_question_page_has_a_back_link(app):
         link = re.search(r'<nav aria-label="Back"><a href="([^"]+)" class="govuk-back-link">',
                          html)
         assert link and link.group(1) == back, (page, link and link.group(1))
-    edit = open_record(manager, child_id, page="details").get_data(as_text=True)
-    link = re.search(r'<nav aria-label="Back"><a href="([^"]+)" class="govuk-back-link">',
-                     edit)
-    assert link and re.fullmatch(rf"/children/{child_id}\?grant=[\w-]+",
-                                 link.group(1).replace("&amp;", "&")), link and link.group(1)
+    for page in ("details", "merge", "preview"):  # the review found merge, preview bare
+        edit = open_record(manager, child_id, page=page).get_data(as_text=True)
+        link = re.search(r'<nav aria-label="Back"><a href="([^"]+)" class="govuk-back-link">',
+                         edit)
+        assert link and re.fullmatch(rf"/children/{child_id}\?grant=[\w-]+", link.group(
+            1).replace("&amp;", "&")), (page, link and link.group(1))
+
+
+def test_back_links_on_the_pages_the_review_found_without_one(app):
+    """Issue 17 review: answering a look-up request (the search, then what to tell them)
+    and an import's page had no back link."""
+    from app.models import ImportJob, ImportStatus, User
+    from tests.integration.children_helpers import make_child
+
+    manager, manager_id = person(app, "admin", "County Council", "boss@county.example")
+    requester, _ = person(app, "requester", "Youth Club", "nina@youth.example")
+    child_id = make_child(app, manager_id)
+    with app.app_context():
+        council = db.session.scalar(sa.select(Organisation.id).where(
+            Organisation.name == "County Council"))
+        user = db.session.get(User, manager_id)
+        job = ImportJob(organisation_id=user.organisation_id, user_id=manager_id, kind="csv",
+                        filename="roll.csv", status=ImportStatus.previewed)
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    assert requester.post("/requests/new", data={
+        "requester_name": "Nina Nurse", "requester_organisation": "Youth Club",
+        "requester_role": "Youth worker", "requester_contact": "nina@youth.example",
+        "addressed_to": str(council), "child_given_names": "Amelia",
+        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
+        "reason": "Arranging support", "urgency": "routine",
+        "csrf_token": csrf_token(requester, "/requests/new")}).status_code == 302
+    assert manager.post("/requests/1/claim", data={"csrf_token": csrf_token(manager, "/")}
+                        ).status_code == 302
+    pages = {"/requests/1/work": "/requests/queue",
+             f"/requests/1/children/{child_id}": "/requests/1/work",
+             f"/imports/{job_id}": "/imports/"}
+    for page, back in pages.items():
+        response = manager.get(page)
+        assert response.status_code == 200, page
+        link = re.search(r'<nav aria-label="Back"><a href="([^"]+)" class="govuk-back-link">',
+                         response.get_data(as_text=True))
+        assert link and link.group(1) == back, (page, link and link.group(1))
