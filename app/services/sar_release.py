@@ -240,11 +240,22 @@ def tasks(user: User, request: SubjectAccessRequest) -> list[Task]:
     ]
 
 
+NO_ADDRESS = ("The report cannot be posted: there is no postal address for the requester. "
+              "Release it by a secure link instead.")
+
+
+def postable(request: SubjectAccessRequest) -> bool:
+    """Whether there is an address to post the report to."""
+    return bool((request.requester_address or "").strip())
+
+
 def _released(user: User, request_id: int, how: str) -> SubjectAccessRequest:
     request = find(user, request_id)
     if request.status != "approved":
         raise Refused("The report must be approved before it is released")
     _sound(request)
+    if how == "post" and not postable(request):
+        raise Refused(NO_ADDRESS)
     request.status, request.released_at, request.delivery = "released", now(), how
     return request
 

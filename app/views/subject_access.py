@@ -46,7 +46,7 @@ def new():
     return render_template("subject_access/new.html", form=form), 422 if form.errors else 200
 
 
-def _page(request_id, checks=None, extension=None, status=200):
+def _page(request_id, checks=None, extension=None, status=200, problem=None):
     item = subject_access.find(current_user, request_id)
     entry = RequesterEntryForm(prefix="e")
     entry.offer(subject_access.carers(item), item.requester_carer_id)
@@ -56,7 +56,8 @@ def _page(request_id, checks=None, extension=None, status=200):
         checks=checks or ChecksForm(prefix="c"), extension=extension or ExtensionForm(prefix="x"),
         relationships=subject_access.RELATIONSHIPS, channels=subject_access.CHANNELS,
         missing=sar_report.missing_details(sar_report.controller()),
-        tasks=sar_release.tasks(current_user, item)), status
+        tasks=sar_release.tasks(current_user, item), problem=problem,
+        postable=sar_release.postable(item)), status
 
 
 def _back(request_id, status=302):
@@ -162,6 +163,8 @@ def release(request_id, how):
     """Release the approved report (after saying yes on a page of its own): download to
     post, or a passphrase-protected link."""
     item = subject_access.find(current_user, request_id)
+    if how == "post" and item.status == "approved" and not sar_release.postable(item):
+        return _page(request_id, problem=sar_release.NO_ADDRESS, status=422)
     if request.form.get("confirm") != "yes" and item.status == "approved":
         return render_template("subject_access/release_confirm.html", how=how, item=item)
     with refusal():

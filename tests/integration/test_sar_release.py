@@ -19,8 +19,10 @@ from tests.integration.children_helpers import (
 )
 from tests.integration.test_stored_documents import pdf_text
 
+POSTAL = "1 Station Road\nBath\nBA1 1AA"  # the requester's, for a report sent by post
 
-def _logged(app):
+
+def _logged(app, address=POSTAL):
     """Two of the management team, and a request logged by the first (identity unchecked)."""
     first, first_id = person(app, "admin", "County Council", "manager@county.example")
     second, _ = person(app, "admin", "County Council", "deputy@county.example")
@@ -28,13 +30,13 @@ def _logged(app):
     set_controller(app, first_id)
     location = first.post("/subject-access/new", data={
         "child": str(child_id), "requester_name": "Sarah O'Neill",
-        "requester_relationship": "parent", "channel": "email",
+        "requester_relationship": "parent", "channel": "email", "requester_address": address,
         "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(first, "/")}).location
     return first, second, location
 
 
-def _prepared(app):
-    first, second, location = _logged(app)
+def _prepared(app, address=POSTAL):
+    first, second, location = _logged(app, address)
     check_identity(first, location)
     assert first.post(location + "/prepare",
                       data={"csrf_token": csrf_token(first, "/")}).status_code == 302
@@ -266,3 +268,32 @@ def test_after_a_wrong_then_the_right_passphrase_nothing_says_it_was_wrong(app):
     assert "Amelia" not in page and "SAR-" not in page  # still nothing about the child
     assert parent.get("/documents/report.pdf").data[:5] == b"%PDF-"
     assert app.test_client().get("/documents/report.pdf").status_code == 302  # not opened
+
+
+def test_a_report_is_not_released_by_post_without_a_postal_address(app):
+    """Issue 17 review: "by post" was allowed with no address to post it to. The page
+    offers only the secure link, says why, and a post asked for anyway is refused with a
+    GOV.UK error; nothing is released."""
+    from app.models import SubjectAccessRequest
+    from tests.integration.children_helpers import count
+
+    first, second, location = _prepared(app, address="")
+    approve(second, location)
+    page = first.get(location).get_data(as_text=True)
+    assert "Release: download to print and post" not in page
+    assert "There is no postal address for Sarah O&#39;Neill" in page
+    assert "Release: create a secure link" in page
+    for data in ({}, {"confirm": "yes"}):
+        refused = first.post(location + "/release/post",
+                             data={**data, "csrf_token": csrf_token(first, "/")})
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 422 and refused.data[:5] != b"%PDF-"
+        assert "<title>Error: " in html and "govuk-error-summary" in html
+        assert re.search(r'<a href="#release">The report cannot be posted: there is no '
+                         r"postal address for the requester\. Release it by a secure link "
+                         r"instead\.</a>", html), html[:3000]
+        assert count(app, SubjectAccessRequest, SubjectAccessRequest.status == "released") == 0
+    assert not events(app, "sar.released")
+    linked = first.post(location + "/release/link",
+                        data={"confirm": "yes", "csrf_token": csrf_token(first, "/")})
+    assert linked.status_code == 200 and 'id="passphrase"' in linked.get_data(as_text=True)

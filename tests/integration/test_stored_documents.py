@@ -94,6 +94,7 @@ def log_request(client, child_id, relationship="parent", name="Sarah O'Neill", *
     response = client.post("/subject-access/new", data={
         "child": str(child_id), "requester_name": name,
         "requester_relationship": relationship, "channel": "letter",
+        "requester_address": "1 Station Road\nBath\nBA1 1AA",  # a report may go by post
         "received_on": ["2", "11", "2026"], "csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302, response.get_data(as_text=True)
     if checked:
