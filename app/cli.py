@@ -221,9 +221,9 @@ def verify_audit(against, workers):
     verdict = audit_verify.verify(against=head, workers=workers)
     db.session.rollback()
     if verdict.ok:
-        waiting = f"; {verdict.waiting} not yet sealed" if verdict.waiting else ""
+        waiting = f"; {verdict.waiting:,} not yet sealed" if verdict.waiting else ""
         click.echo(f"Audit trail intact: {plural(verdict.events, 'event')} verified "
-                   f"({verdict.sealed} sealed in the signed tree{waiting}).")
+                   f"({verdict.sealed:,} sealed in the signed tree{waiting}).")
         if head:
             click.echo(f"It holds, unchanged, the {plural(head.tree_size, 'event')} of the head "
                        "given.")
