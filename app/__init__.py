@@ -134,6 +134,7 @@ def _register_template_helpers(app: Flask) -> None:
     from app.core.text import plural
     from app.forms.fields import errors_for_summary
     from app.security import BACKGROUND_HEADER, session_seconds_left
+    from app.services import identifiers
     from app.services.access import REASON_LABELS
     from app.views._common import live_params, record_back, service_navigation
 
@@ -148,6 +149,8 @@ def _register_template_helpers(app: Flask) -> None:
                             "isodate")
     app.add_template_filter(lambda value: REASON_LABELS.get(value, value), "reason_label")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(lambda value, scheme: identifiers.display(scheme, value)
+                            if value else value, "identifier")
     app.add_template_filter(plural, "plural")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_global(lambda: to_london(now()).date(), "london_today")

@@ -88,7 +88,17 @@ def normalise(scheme: Scheme, raw: str) -> str:
 
 
 def display(scheme: Scheme, value: str) -> str:
-    """How an identifier is shown: NHS numbers in the 3-3-4 groups people read them in."""
-    if scheme == Scheme.nhs and len(value) == 10:
-        return f"{value[:3]} {value[3:6]} {value[6:]}"
+    """How an identifier is shown (on a page, and as the value of a form to correct it):
+    NHS numbers in the 3-3-4 groups people read them in."""
+    digits = _SPACES.sub("", value) if scheme == Scheme.nhs else value
+    if scheme == Scheme.nhs and len(digits) == 10 and digits.isdigit():
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
     return value
+
+
+def display_all(values: dict[str, str] | None) -> dict[str, str] | None:
+    """Identifiers keyed by scheme value ("nhs", "upn", ...), each as display shows it."""
+    if values is None:
+        return None
+    return {key: display(Scheme(key), value) if value else value
+            for key, value in values.items()}

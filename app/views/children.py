@@ -22,7 +22,7 @@ from app.forms.children import (
 )
 from app.forms.fields import fill_form, form_values
 from app.models import Gender, Scheme, ServiceType
-from app.services import children, drafts
+from app.services import children, drafts, identifiers
 from app.services.disclosure import ListFilters
 from app.services.disclosure.rows import PER_PAGE
 from app.views._common import refusal
@@ -79,7 +79,8 @@ def step(draft_id, step):
     form = form_class()
     returning = request.args.get("from") == "check"
     if not form.is_submitted():
-        fill_form(form, data.get(step, {}))
+        fill_form(form, identifiers.display_all(data.get(step, {})) if step == "identifiers"
+                  else data.get(step, {}))
     elif form.validate():
         drafts.save_step(current_user, draft_id, step, form_values(form, names))
         return redirect(_step_url(draft_id, "check" if returning else NEXT[step]))

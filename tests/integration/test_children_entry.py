@@ -234,3 +234,16 @@ def test_removing_a_carer_or_service_while_adding_asks_first(app):
     assert "Sarah O&#39;Neill" not in page and "Liam O&#39;Neill" in page
     assert _post(client, f"{services}/0/remove", {"confirm": "yes"}).status_code == 302
     assert "Yes, remove Riverside Surgery" not in client.get(services).get_data(as_text=True)
+
+
+def test_check_your_answers_shows_the_nhs_number_in_its_groups(app):
+    """Issue 17 review: the record shows 943 476 5919, Check your answers 9434765919; and
+    going back to the step shows the groups too."""
+    client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
+    url = _start(client)
+    assert _post(client, url, DETAILS).status_code == 302
+    identifiers = url.replace("details", "identifiers")
+    assert _post(client, identifiers, {"nhs": "9434765919"}).status_code == 302
+    check = client.get(url.replace("details", "check")).get_data(as_text=True)
+    assert "943 476 5919" in check and "9434765919" not in check
+    assert 'value="943 476 5919"' in client.get(identifiers).get_data(as_text=True)

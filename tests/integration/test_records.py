@@ -187,6 +187,20 @@ def test_correcting_identifiers_is_saved_and_audited(app, people, child_id):
     assert len(events(app, "child.identifiers_changed")) == 1
 
 
+def test_the_nhs_number_to_correct_is_shown_in_its_groups(app, people, child_id):
+    """Issue 17 review: the record shows 943 476 5919; the form to correct it showed
+    9434765919. It shows the groups, and saving them unchanged keeps the number."""
+    client = people["school_admin"][0]
+    page = open_record(client, child_id, page="identifiers")
+    assert 'value="943 476 5919"' in page.get_data(as_text=True)
+    assert 'value="B801200005001"' in page.get_data(as_text=True)  # others as they are
+    assert client.post(page.request.url, data={
+        "nhs": "943 476 5919", "upn": "B801200005001", "csrf_token": csrf_token(client, "/")}
+    ).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(Identifier.value).where(
+            Identifier.child_id == child_id, Identifier.scheme == Scheme.nhs)) == "9434765919"
+
 def test_a_failed_change_leaves_the_record_and_the_trail_as_they_were(app, people, child_id):
     client = people["school_admin"][0]
     page = open_record(client, child_id, page="identifiers")

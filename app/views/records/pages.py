@@ -12,7 +12,7 @@ from app.forms.children import DETAIL_FIELDS, DetailsForm, IdentifiersForm
 from app.forms.fields import fill_form, form_values
 from app.forms.records import AGAIN, MergeForm, PreviewForm, ReasonForm
 from app.models import Role, Scheme
-from app.services import access, accounts, children, disclosure, merging, records
+from app.services import access, accounts, children, disclosure, identifiers, merging, records
 from app.services import preview as previews
 from app.views._common import refusal
 from app.views.guards import manages_record
@@ -87,7 +87,8 @@ def edit_identifiers(child):
     """Correct the child's identifiers."""
     form = IdentifiersForm()
     if not form.is_submitted():
-        fill_form(form, disclosure.identifiers_for_edit(current_user, child))
+        fill_form(form, identifiers.display_all(
+            disclosure.identifiers_for_edit(current_user, child)))
     elif form.validate():
         children.set_identifiers(current_user, child, {s.value: form[s.value].data
                                                        for s in Scheme})
