@@ -133,8 +133,10 @@ def _management(user: User) -> list[Waiting]:
         Waiting(sum(1 for row in board if row.days_left is not None and row.days_left < 0),
                 "subject access request overdue", "subject access requests overdue",
                 "subject_access.board", True),
-        Waiting(shielding.overdue_count(), "shield review overdue", "shield reviews overdue",
-                "shields.reviews", True),
+        Waiting(shielding.due_count(within_days=7),  # as the daily email counts them
+                "shield review due within 7 days or overdue",
+                "shield reviews due within 7 days or overdue", "shields.reviews",
+                urgent=shielding.overdue_count() > 0),
         Waiting(mail.failing_count(), "email failing to send", "emails failing to send",
                 "admin.emails", True),
         Waiting(_count(sa.select(SubjectAccessRequest.id).where(

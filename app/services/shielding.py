@@ -106,18 +106,30 @@ class DueReview:
     first: bool
 
 
+def _due_within(days: int):
+    return sa.and_(Shield.active.is_(True),
+                   Shield.review_due <= now().date() + timedelta(days=days))
+
+
 def due_reviews(within_days: int = 30) -> list[DueReview]:
     """Active shields whose review is overdue or due soon, most urgent first."""
     today = now().date()
     rows = db.session.execute(
         sa.select(Shield, Child.given_names, Child.family_name)
         .join(Child, Child.id == Shield.child_id)
-        .where(Shield.active.is_(True), Shield.review_due <= today + timedelta(days=within_days))
+        .where(_due_within(within_days))
         .order_by(Shield.review_due))
     return [DueReview(shield_id=s.id, child_id=s.child_id, child_name=f"{g} {f}",
                       category=s.category.label, requested_on=s.requested_at.date(),
                       due=s.review_due, overdue=s.review_due < today, first=not s.reviews)
             for s, g, f in rows]
+
+
+def due_count(within_days: int = 7) -> int:
+    """How many shield reviews are overdue or due within so many days (as due_reviews
+    finds them: the home page counts what the daily email counts)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Shield).where(
+        _due_within(within_days)))
 
 
 def overdue_count() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -89,7 +90,9 @@ def test_reviews_due_overdue_and_decisions(app, world):
     later = datetime.now(UTC) + timedelta(days=8)
     with time_machine.travel(later, tick=True):  # 8 days on: the first review is overdue
         manager, _ = person(app, "admin", "County Council", "manager2@county.example")
-        assert ">1</span> shield review overdue" in manager.get("/").get_data(as_text=True)
+        home = manager.get("/").get_data(as_text=True)
+        assert ">1</span> shield review due within 7 days or overdue</a> " \
+            '<strong class="govuk-tag govuk-tag--red">Urgent' in home
         assert "Overdue" in manager.get("/shields").get_data(as_text=True)
         refused = manager.post(f"/shields/{shield_id}", data={
             "decision": "remove", "reason": "", "csrf_token": csrf_token(manager, "/")})
@@ -110,6 +113,27 @@ def test_reviews_due_overdue_and_decisions(app, world):
     assert count(app, ShieldReview) == 2
     assert events(app, "shield.kept") and events(app, "shield.removed")
 
+
+def test_home_counts_reviews_as_the_daily_email_does(app, world):
+    """Issue 17 review: the home page counted only overdue reviews, while the daily email
+    counts those due within 7 days or overdue. A new shield's first review is due in 7
+    days: both count it, in the same words; it is urgent only once overdue."""
+    from app.models import User
+    from app.services import notifications
+
+    _shield(world["head"][0], world["child"])
+    manager, manager_id = world["manager"]
+    home = manager.get("/").get_data(as_text=True)
+    assert re.search(r">1</span> shield review due within 7 days or overdue</a>\s*</li>",
+                     home)  # not yet urgent
+    with app.app_context():
+        digest = notifications.digest_items(db.session.get(User, manager_id))
+    assert (1, "shield review due within 7 days or overdue") in digest
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=30), tick=True):
+        manager, _ = person(app, "admin", "County Council", "manager2@county.example")
+        later = manager.get("/").get_data(as_text=True)
+    assert ">1</span> shield review due within 7 days or overdue</a> " \
+        '<strong class="govuk-tag govuk-tag--red">Urgent' in later
 
 def test_only_management_reviews(app, world):
     _shield(world["head"][0], world["child"])
