@@ -46,6 +46,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/import_roll.py --rows $${ROWS:-100000}
 	$(BIN)/python bench/crash.py --kills $${KILLS:-100}
 	$(BIN)/python bench/restore.py
+	$(BIN)/python bench/upgrade.py --children $${CHILDREN:-200000} --events $${EVENTS:-1000000}
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
