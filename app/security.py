@@ -70,10 +70,21 @@ def unauthorised():
     session.pop("sid", None)
     if ended:
         flash(ENDED_MESSAGES[ended], "info")
+    if _wants_json():  # the time-out warning's own fetch: a redirect it followed would
+        # render the sign-in page, and so spend the message, where nobody sees it; the
+        # page then goes to itself, which brings the person to sign in with the message
+        response = jsonify(error="sign in required")
+        response.status_code = 401
+        return response
     back = _page_to_return_to()
     if back:
         session["next"] = back
     return _send_to(url_for("auth.sign_in"), 401, "sign in required")
+
+
+def _wants_json() -> bool:
+    """A script's fetch asking for JSON (not htmx, not a page)."""
+    return not htmx and request.accept_mimetypes.best == "application/json"
 
 
 def _page_to_return_to() -> str | None:
