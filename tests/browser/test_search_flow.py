@@ -84,3 +84,32 @@ def test_results_fit_a_phone_as_cards_and_a_search_without_javascript_has_a_summ
         assert "There is a problem" in summary and "Add a date of birth" in summary
         assert page.get_attribute(".govuk-error-summary a", "href") == "#date_of_birth-day"
         check_accessible(page, "48-search-needs-more-no-js")
+
+
+def test_pressing_search_with_too_little_shows_the_error_summary_with_javascript_on(
+        live_app, live_server, page):
+    """Pressing Search (not the as-you-type update) with a family name but no date of
+    birth: the page's GOV.UK error summary, taking the focus, and the date field marked,
+    as without JavaScript; not only a message in the results column."""
+    email, secret = searcher(live_app)
+    with time_machine.travel("2026-03-02 10:00:05 +0000", tick=True):
+        _sign_in(page, live_server, email, secret)
+        page.goto(live_server + "/search")
+        page.wait_for_selector("body.js-enabled")
+        page.fill("#family_name", "oneill")
+        with page.expect_navigation():
+            page.click("form button:has-text('Search')")
+        summary = page.locator(".govuk-error-summary")
+        summary.wait_for()
+        assert "Add a date of birth" in summary.inner_text()
+        assert page.get_attribute(".govuk-error-summary a", "href") == "#date_of_birth-day"
+        page.wait_for_function("document.activeElement.classList"
+                               ".contains('govuk-error-summary')")
+        assert page.title().startswith("Error:")
+        assert page.locator(".govuk-form-group--error:has(#date_of_birth-day)").count() == 1
+        assert "Add a date of birth" in page.inner_text("#date_of_birth-error")
+        assert page.locator("#date_of_birth-day.govuk-input--error").count() == 1
+        assert page.input_value("#family_name") == "oneill"  # what was typed stays
+        check_accessible(page, "48a-search-needs-more-submitted")
+        _date(page, "date_of_birth", "14", "2", "2016")  # as-you-type still works after
+        page.wait_for_selector("#results >> text=1 child matches")
