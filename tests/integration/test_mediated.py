@@ -293,3 +293,20 @@ def test_the_answer_letter_is_marked_and_says_whom_to_tell_if_it_is_wrong(app, w
         broker = db.session.get(User, world["broker"][1]).name
     assert f"ask for {broker}" in " ".join(text.split())
     assert "call 999" in text
+
+
+def test_the_answer_letter_gives_the_work_email_of_who_answered(app, world):
+    """The letter named the organisation's phone and email (when it has them) but gave no
+    way to reach the person it says to ask for. Now their work email, while their
+    account is active (a person who has left reads nothing sent to them)."""
+    request_id, _, _, _ = _answer(app, world)
+    requester = world["requester"][0]
+    text = " ".join(_pdf_text(requester, request_id).split())
+    assert "Email Head: head@hilltop.example" in text
+    assert "Or contact Hilltop School through TeamAround" in text  # it has no phone or email
+    with app.app_context():
+        db.session.get(User, world["broker"][1]).active = False
+        db.session.commit()
+    text = " ".join(_pdf_text(requester, request_id).split())
+    assert "head@hilltop.example" not in text and "ask for Head" in text
+    assert "Contact Hilltop School through TeamAround" in text
