@@ -116,3 +116,15 @@ def check_identity(client, location: str) -> None:
         "c-identity": "Passport seen in person", "c-responsibility": "Birth certificate",
         "csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def ask_for_look_up(client, addressed_to, urgency="routine", **fields):
+    """A requester asks an organisation to look Amelia O'Neill up (a mediated request)."""
+    token = csrf_token(client, "/requests/new")
+    return client.post("/requests/new", data={
+        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
+        "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
+        "addressed_to": str(addressed_to), "child_given_names": "Amelia",
+        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
+        "reason": "Immunisation follow-up", "urgency": urgency, "csrf_token": token,
+        **fields})

@@ -22,6 +22,7 @@ from tests.integration.children_helpers import (
     CONSENT,
     MARKERS,
     approve,
+    ask_for_look_up,
     check_identity,
     details,
     make_child,
@@ -217,13 +218,7 @@ def test_no_message_of_any_kind_holds_a_childs_details(mail_app, smtp):
     with mail_app.app_context():
         hilltop = db.session.get(User, head_id).organisation_id
     # a look-up request, urgent, about her: its brokers are told; then its answer
-    requester.post("/requests/new", data={
-        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
-        "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
-        "addressed_to": str(hilltop), "child_given_names": "Amelia",
-        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Immunisation follow-up", "urgency": "urgent",
-        "csrf_token": csrf_token(requester, "/requests/new")})
+    ask_for_look_up(requester, hilltop, urgency="urgent")
     head.post("/requests/1/claim", data={"csrf_token": csrf_token(head, "/")})
     head.post("/requests/1/decline", data={"confirm": "yes", "d-reason": "Not known to us",
                                            "csrf_token": csrf_token(head, "/")})
@@ -434,17 +429,23 @@ def test_one_bad_message_does_not_stop_the_rest_and_a_refused_address_is_given_u
     assert [m["To"] for m in smtp.inbox.messages] == ["pat@riverside.example"]
 
 
-def test_a_second_digest_run_the_same_day_sends_nothing_more(mail_app, smtp):
-    """Two consumers each run the 07:00 job: each manager still gets one digest."""
-    _, manager_id = person(mail_app, "admin", "County Council", "boss@county.example")
-    with mail_app.app_context():
-        from app.models import Child, ShieldCategory
-        from app.services import shielding
+def _shielded_child(app) -> None:
+    """A manager of the host and a child they shield today (its first review is due in 7
+    days, so a digest has something to say later)."""
+    from app.models import Child, ShieldCategory
+    from app.services import shielding
 
-        child_id = make_child(mail_app, manager_id)
+    _, manager_id = person(app, "admin", "County Council", "boss@county.example")
+    child_id = make_child(app, manager_id)
+    with app.app_context():
         shielding.request(db.session.get(User, manager_id), db.session.get(Child, child_id),
                           ShieldCategory.domestic_violence, "Fled to a refuge")
         db.session.commit()
+
+
+def test_a_second_digest_run_the_same_day_sends_nothing_more(mail_app, smtp):
+    """Two consumers each run the 07:00 job: each manager still gets one digest."""
+    _shielded_child(mail_app)
     due = datetime.now(UTC) + timedelta(days=85)  # the shield's review is due
     with time_machine.travel(due), mail_app.app_context():
         assert notifications.daily_digests() == 1
@@ -504,13 +505,7 @@ def test_a_new_look_up_request_is_told_to_those_who_may_handle_it(mail_app, smtp
     requester, _ = person(mail_app, "requester", "Riverside Youth", "nina@riverside.example")
     with mail_app.app_context():
         hilltop = db.session.get(User, head_id).organisation_id
-    requester.post("/requests/new", data={
-        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
-        "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
-        "addressed_to": str(hilltop), "child_given_names": "Amelia",
-        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Immunisation follow-up", "urgency": "routine",
-        "csrf_token": csrf_token(requester, "/requests/new")})
+    ask_for_look_up(requester, hilltop)
     told = sorted(row.to_address for row in _outbox(mail_app) if row.kind == "mediated_new")
     assert told == ["head@hilltop.example", "manager@county.example"]
 
@@ -561,15 +556,7 @@ def test_two_consumers_queue_one_digest_each_under_an_advisory_lock(mail_app, sm
 
     if mail_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("PostgreSQL only: SQLite's write lock serialises the two already")
-    _, manager_id = person(mail_app, "admin", "County Council", "boss@county.example")
-    with mail_app.app_context():
-        from app.models import Child, ShieldCategory
-        from app.services import shielding
-
-        child_id = make_child(mail_app, manager_id)
-        shielding.request(db.session.get(User, manager_id), db.session.get(Child, child_id),
-                          ShieldCategory.domestic_violence, "Fled to a refuge")
-        db.session.commit()
+    _shielded_child(mail_app)
     due = datetime.now(UTC) + timedelta(days=85)
     queued = []
 

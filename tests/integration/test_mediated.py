@@ -16,6 +16,7 @@ from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
     MARKERS,
+    ask_for_look_up,
     details,
     events,
     make_child,
@@ -43,13 +44,7 @@ def world(app):
 
 
 def _ask(client, addressed_to=2, urgency="routine"):
-    token = csrf_token(client, "/requests/new")
-    return client.post("/requests/new", data={
-        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
-        "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
-        "addressed_to": str(addressed_to), "child_given_names": "Amelia",
-        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Immunisation follow-up", "urgency": urgency, "csrf_token": token})
+    return ask_for_look_up(client, addressed_to, urgency)
 
 
 def test_urgent_requests_are_told_to_call_999_or_childrens_social_care(app, world):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Organisation
 from tests.conftest import csrf_token
-from tests.integration.children_helpers import details, person
+from tests.integration.children_helpers import ask_for_look_up, details, person
 
 
 def test_each_step_of_adding_a_child_has_a_back_link_to_the_step_before(app):
@@ -147,13 +147,7 @@ def test_no_jargon_on_the_pages_with_work_in_them(app):
     assert outsider.post(ask.request.url, data={
         "message": "Need to coordinate", "csrf_token": csrf_token(outsider, "/")}
     ).status_code == 302
-    assert requester.post("/requests/new", data={
-        "requester_name": "Nina Nurse", "requester_organisation": "Youth Club",
-        "requester_role": "Youth worker", "requester_contact": "nina@youth.example",
-        "addressed_to": str(council), "child_given_names": "Amelia",
-        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Arranging support", "urgency": "routine",
-        "csrf_token": csrf_token(requester, "/requests/new")}).status_code == 302
+    assert ask_for_look_up(requester, council).status_code == 302
     preview = open_record(manager, child_id, page="preview")
     pages = {"contact queue": manager.get("/contact-requests/queue"),
              "contact answer": manager.get("/contact-requests/1"),
@@ -221,13 +215,7 @@ def test_back_links_on_the_pages_the_review_found_without_one(app):
         db.session.add(job)
         db.session.commit()
         job_id = job.id
-    assert requester.post("/requests/new", data={
-        "requester_name": "Nina Nurse", "requester_organisation": "Youth Club",
-        "requester_role": "Youth worker", "requester_contact": "nina@youth.example",
-        "addressed_to": str(council), "child_given_names": "Amelia",
-        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Arranging support", "urgency": "routine",
-        "csrf_token": csrf_token(requester, "/requests/new")}).status_code == 302
+    assert ask_for_look_up(requester, council).status_code == 302
     assert manager.post("/requests/1/claim", data={"csrf_token": csrf_token(manager, "/")}
                         ).status_code == 302
     pages = {"/requests/1/work": "/requests/queue",

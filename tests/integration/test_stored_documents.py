@@ -20,6 +20,7 @@ from tests.integration.children_helpers import (
     CONSENT,
     MARKERS,
     approve,
+    ask_for_look_up,
     check_identity,
     collect_document,
     details,
@@ -114,13 +115,7 @@ def answer_everything(app, world) -> int:
     requester, broker = world["requester"][0], world["head"][0]
     with app.app_context():
         hilltop = db.session.query(Organisation).filter_by(name="Hilltop School").one().id
-    assert requester.post("/requests/new", data={
-        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
-        "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
-        "addressed_to": str(hilltop), "child_given_names": "Amelia",
-        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Immunisation follow-up", "urgency": "routine",
-        "csrf_token": csrf_token(requester, "/requests/new")}).status_code == 302
+    assert ask_for_look_up(requester, hilltop).status_code == 302
     request_id = 1
     post(broker, f"/requests/{request_id}/claim")
     page = broker.get(f"/requests/{request_id}/children/{world['child']}")

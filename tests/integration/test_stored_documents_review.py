@@ -23,7 +23,13 @@ from app.models import (
 from app.services import children, disclosure, merging, retention, shielding
 from app.services.clock import now
 from tests.conftest import csrf_token
-from tests.integration.children_helpers import approve, details, make_child, service
+from tests.integration.children_helpers import (
+    approve,
+    ask_for_look_up,
+    details,
+    make_child,
+    service,
+)
 from tests.integration.test_stored_documents import (
     CAMHS_ORG,
     MARKERS,
@@ -136,13 +142,7 @@ def test_erased_details_cannot_be_confirmed_from_their_digest(app, world):  # no
     requester, broker = world["requester"][0], world["head"][0]
     with app.app_context():
         hilltop = db.session.query(Organisation).filter_by(name="Hilltop School").one().id
-    requester.post("/requests/new", data={
-        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
-        "requester_role": "School nurse", "requester_contact": "nina@riverside.example",
-        "addressed_to": str(hilltop), "child_given_names": "Amelia",
-        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Immunisation follow-up", "urgency": "routine",
-        "csrf_token": csrf_token(requester, "/requests/new")})
+    ask_for_look_up(requester, hilltop)
     post(broker, "/requests/1/claim")
     broker.post("/requests/1/decline", data={"confirm": "yes", "d-reason": "Not known to us",
                                              "csrf_token": csrf_token(broker, "/")})

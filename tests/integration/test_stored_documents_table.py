@@ -22,6 +22,7 @@ from tests.conftest import csrf_token
 from tests.integration.children_helpers import (
     CONSENT,
     approve,
+    ask_for_look_up,
     check_identity,
     collect_document,
     details,
@@ -107,13 +108,7 @@ def _answer(app, people, child_id) -> int:
     requester, broker = people["requester"][0], people["head"][0]
     with app.app_context():
         hilltop = db.session.query(Organisation).filter_by(name=M["school_org"]).one().id
-    requester.post("/requests/new", data={
-        "requester_name": "Nina Nurse", "requester_organisation": "Riverside Youth",
-        "requester_role": "School nurse", "requester_contact": "nina@river.example",
-        "addressed_to": str(hilltop), "child_given_names": "Amelia",
-        "child_family_name": "O'Neill", "child_date_of_birth": ["14", "2", "2016"],
-        "reason": "Immunisation follow-up", "urgency": "routine",
-        "csrf_token": csrf_token(requester, "/requests/new")})
+    ask_for_look_up(requester, hilltop, requester_contact="nina@river.example")
     post(broker, "/requests/1/claim")
     page = broker.get(f"/requests/1/children/{child_id}").get_data(as_text=True)
     offered = re.findall(r'name="field" type="checkbox" value="([^"]+)"', page)
