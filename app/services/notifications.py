@@ -73,7 +73,7 @@ def digest_items(person: User) -> list[tuple[int, str]]:
     from app.services import eligibility, shielding, subject_access  # they use this module
 
     today = now().date()
-    reviews = sum(1 for r in shielding.due_reviews(within_days=7))
+    reviews = shielding.due_count(within_days=7)  # as the home page counts them
     deadlines = sum(1 for row in subject_access.board(person, today)
                     if row.days_left is not None and row.days_left <= 7)
     users = list(db.session.scalars(sa.select(User).where(User.active.is_(True))))
