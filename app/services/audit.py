@@ -95,8 +95,11 @@ def _numbers(count: int) -> list[int]:
         return list(db.session.scalars(
             sa.text("SELECT nextval('audit_event_numbers') FROM generate_series(1, :n)"),
             {"n": count}))
-    last = db.session.scalar(sa.select(sa.func.max(AuditEvent.seq))) or 0
+    last = db.session.connection().scalar(_LAST) or 0
     return list(range(last + 1, last + 1 + count))
+
+
+_LAST = sa.select(sa.func.max(AuditEvent.seq))  # built once: every request that audits asks
 
 
 def record(

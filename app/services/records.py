@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core.errors import NotAllowed, NotFound, Refused
 from app.extensions import db
-from app.models import Child, ChildStatus, User
+from app.models import Carer, Child, ChildStatus, Identifier, Involvement, User
 from app.services import disclosure
 
 
@@ -55,17 +55,29 @@ def about(user: User, child_id: int) -> disclosure.RowView:
     return disclosure.project_row(user, db.session.get(Child, child_id))
 
 
-_WHOLE = (selectinload(Child.identifiers), selectinload(Child.carers),
-          selectinload(Child.involvements))
+# The record page's reads, built once: a statement made afresh for every request costs more
+# in SQLAlchemy (building it, its cache key) than SQLite takes to run it, and selectinload's
+# machinery cost more than the three reads (a whole record: 1.2 ms that way, 0.44 ms so).
+_ID = sa.bindparam("child_id")
+_COLLECTIONS = (("identifiers", sa.select(Identifier).where(Identifier.child_id == _ID)
+                 .order_by(Identifier.scheme)),
+                ("carers", sa.select(Carer).where(Carer.child_id == _ID).order_by(Carer.id)),
+                ("involvements", sa.select(Involvement).where(Involvement.child_id == _ID)
+                 .order_by(Involvement.id)))
 
 
 def open_record(user: User, child_id: int, whole: bool = False) -> Child:
     """A child's record in the directory, if this user may open it (NotFound, NotAllowed).
     `whole` loads its identifiers, carers and services with it, in the same read (a page
     about to show them then needs no second read after the grant is spent)."""
-    child = db.session.get(Child, child_id, options=_WHOLE if whole else ()) if child_id else None
+    child = db.session.get(Child, child_id) if child_id else None
     if child is None:
         raise NotFound()
+    if whole:
+        for name, statement in _COLLECTIONS:
+            if name not in child.__dict__:  # not loaded yet in this request
+                set_committed_value(child, name, list(db.session.scalars(
+                    statement, {"child_id": child.id})))
     if not disclosure.may_open(user, child):
         raise NotAllowed()
     return child
