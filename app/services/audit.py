@@ -99,7 +99,11 @@ def _numbers(count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
-_LAST = sa.select(sa.func.max(AuditEvent.seq))  # built once: every request that audits asks
+# Built once: nearly every request audits something
+_LAST = sa.select(sa.func.max(AuditEvent.seq))
+_INSERT_EVENTS = AuditEvent.__table__.insert()
+_INSERT_UNSEALED = AuditUnsealed.__table__.insert()
+_INSERT_DETAILS = AuditDetail.__table__.insert()
 
 
 def record(
@@ -156,10 +160,10 @@ def record_many(events: list[dict]) -> list[int]:
         if body:
             details.append({"event_seq": seq, "body": body, "salt": salt, "erased_at": None})
     conn = db.session.connection()
-    conn.execute(AuditEvent.__table__.insert(), rows)  # before the details (foreign key)
-    conn.execute(AuditUnsealed.__table__.insert(), [{"event_seq": seq} for seq in numbers])
+    conn.execute(_INSERT_EVENTS, rows)  # before the details (foreign key)
+    conn.execute(_INSERT_UNSEALED, [{"event_seq": seq} for seq in numbers])
     if details:
-        conn.execute(AuditDetail.__table__.insert(), details)
+        conn.execute(_INSERT_DETAILS, details)
     note_written(db.session)  # to be committed by the unit of work
     return numbers
 

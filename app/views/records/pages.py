@@ -7,7 +7,6 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import MAX_ID
-from app.forms import EmptyForm
 from app.forms.children import DETAIL_FIELDS, DetailsForm, IdentifiersForm
 from app.forms.fields import fill_form, form_values
 from app.forms.records import AGAIN, MergeForm, PreviewForm, ReasonForm
@@ -63,7 +62,7 @@ def _again_label(last) -> str:
 def record(child):
     """The child's record: details, identifiers, carers and who is involved."""
     view = disclosure.project(current_user, child, disclosure.Purpose.record_page)
-    return render_template("records/record.html", child=view, here=here, form=EmptyForm(),
+    return render_template("records/record.html", child=view, here=here,
                            reason=g.grant)
 
 
