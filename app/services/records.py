@@ -73,11 +73,11 @@ def open_record(user: User, child_id: int, whole: bool = False) -> Child:
     child = db.session.get(Child, child_id) if child_id else None
     if child is None:
         raise NotFound()
+    if not disclosure.may_open(user, child):
+        raise NotAllowed()
     if whole:
         for name, statement in _COLLECTIONS:
             if name not in child.__dict__:  # not loaded yet in this request
                 set_committed_value(child, name, list(db.session.scalars(
                     statement, {"child_id": child.id})))
-    if not disclosure.may_open(user, child):
-        raise NotAllowed()
     return child
