@@ -119,13 +119,11 @@ def _query(viewer: User, criteria: Criteria):
     return query
 
 
+@atomic
 def search(viewer: User, criteria: Criteria, *, cap: int,
            on_behalf_of_user_id: int | None = None, reason_category: str | None = None,
            note: str | None = None) -> Outcome:
-    """Run a search the rules allow and audit it; above the cap, no rows at all. The rows
-    are read first, in the request's read; only the audit event takes the write lock (on
-    SQLite the only one, so another request's write never waits for this search's read).
-    Nothing is returned, so nothing shown, unless the event is committed."""
+    """Run a search the rules allow and audit it; above the cap, no rows at all."""
     check(criteria)
     found = list(db.session.scalars(
         _query(viewer, criteria).order_by(Child.family_key, Child.given_key, Child.id)
@@ -133,14 +131,8 @@ def search(viewer: User, criteria: Criteria, *, cap: int,
     capped = len(found) > cap
     outcome = Outcome(rows=[] if capped else [disclosure.project_row(viewer, c) for c in found],
                       capped=capped)
-    _audit(viewer, "capped" if capped else "success", on_behalf_of_user_id, reason_category,
-           {"criteria": criteria.terms(), "for": note,
-            "results": None if capped else len(outcome.rows)})
+    audit.record("search", outcome="capped" if capped else "success",
+                 on_behalf_of_user_id=on_behalf_of_user_id, reason_category=reason_category,
+                 detail={"criteria": criteria.terms(), "for": note,
+                         "results": None if capped else len(outcome.rows)})
     return outcome
-
-
-@atomic
-def _audit(viewer: User, outcome: str, on_behalf_of_user_id: int | None,
-           reason_category: str | None, detail: dict) -> None:
-    audit.record("search", outcome=outcome, on_behalf_of_user_id=on_behalf_of_user_id,
-                 reason_category=reason_category, detail=detail)
