@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
 from pathlib import Path
@@ -90,15 +89,14 @@ def jobs_run(workers):
     import threading
 
     from app.jobs import queue
-    from app.jobs.queue import consumer
+    from app.jobs.queue import consumer, settle_process
 
     handler = logging.StreamHandler()  # task names and ids only: never their arguments
     handler.setFormatter(logging.Formatter("[%(asctime)s] jobs: %(message)s"))
     logging.getLogger("huey").addHandler(handler)
     logging.getLogger("huey").setLevel(logging.INFO)
     app = current_app._get_current_object()
-    gc.collect()  # what the app holds from here on is never garbage: a full collection
-    gc.freeze()  # walked it all, with an import's write lock held (pauses up to 200 ms)
+    settle_process()
     stop = threading.Event()
     queue.start_companions(app, stop)
     try:

@@ -26,9 +26,14 @@ from sqlalchemy.orm import Session
 
 # A commit that leaves more than this many pages in SQLite's write-ahead log copies them
 # into the database file itself (and waits for the disk). The consumer's checkpoint does
-# that every second beside the writers (checkpoint below), so this is only the backstop
-# when no consumer runs: a request's commit would otherwise pay for an import's pages.
-WAL_PAGES = 10_000  # 40 MB
+# that five times a second beside the writers (checkpoint below), so this is only the
+# backstop when no consumer runs. An import's apply writes about 10,000 pages a second
+# (each unit of work rewrites the index pages it touched), and the log is only started
+# again once no reader holds it: at 10,000 the backstop was crossed between the
+# consumer's checkpoints, and whoever committed next (an import's unit holding the write
+# lock, or a person's reason) copied the pages and waited for the disk inside their
+# commit: 87 commits a run over 15 ms, the longest 85 ms (bench/import_roll.py).
+WAL_PAGES = 40_000  # 160 MB
 # Each connection's page cache (SQLite's default is 2 MB): an import's unit of work
 # updates a dozen indexes of tables of hundreds of thousands of rows, and with 2 MB it
 # read their pages back from the operating system again and again (apply 15% faster).
@@ -59,7 +64,7 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def checkpoint(engine: Engine) -> tuple[int, int] | None:
     """Copy what the write-ahead log holds into the SQLite file, without waiting for any
-    reader or writer (PASSIVE): the job queue's consumer does it every second. Returns the
+    reader or writer (PASSIVE): the job queue's consumer does it every 0.2 s. Returns the
     pages in the log and how many of them are now copied (None on PostgreSQL)."""
     if engine.dialect.name != "sqlite":
         return None

@@ -9,8 +9,10 @@ services/imports.py: leases and positions make that safe)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -149,6 +151,24 @@ class _Handle:
 def huey_of(app: Flask):
     """The app's Huey instance."""
     return app.extensions["huey"]
+
+
+SWITCH_SECONDS = 0.0005
+
+
+def settle_process() -> None:
+    """Ready a consumer's process for long work beside people's requests. Its threads (the
+    workers, the sequencer, the checkpoint) share one interpreter lock, which a unit of
+    work takes back after every SQLite call: at Python's default switch interval (5 ms) a
+    unit holding the database's write lock waited that long, again and again, while
+    another thread matched rows or sealed events, so units of 10 ms took 20 to 200 (79
+    such units in an import of 100,000 rows, 57 at 0.5 ms: bench/import_roll.py).
+    And what the app holds from here on is never garbage: one full collection, then
+    those objects are frozen out of the later ones, which walked them all (pauses up to
+    200 ms, some with a write lock held)."""
+    sys.setswitchinterval(SWITCH_SECONDS)
+    gc.collect()
+    gc.freeze()
 
 
 def consumer(app: Flask, workers: int = 2, periodic: bool = True):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import sys
 import threading
 import time
 
@@ -12,6 +15,7 @@ from app import database
 from app.core.errors import Refused
 from app.extensions import db
 from app.jobs import queue
+from app.jobs.queue import settle_process
 from app.models import AuditEvent, Organisation, Role
 from app.services import accounts, transaction
 from app.services.transaction import atomic
@@ -97,6 +101,44 @@ def test_a_long_jobs_units_are_sized_by_their_time_in_the_write_lock(app):
             time.sleep(transaction.UNIT_SECONDS * 3)  # reading, outside the lock
             transaction.atomic(lambda: None)()  # then a quick unit of work
         assert sizes[:5] == [10, 20, 40, 80, 160]
+
+
+def test_a_commit_after_a_second_of_an_import_does_not_copy_the_log_back(app):
+    """An import's apply writes about 10,000 pages a second to the write-ahead log. With
+    the backstop at 10,000 pages, the commit that crossed it (an import's unit holding the
+    write lock, or a person's reason) copied them into the file and waited for the disk:
+    that is the consumer's checkpoint's work, beside the writers."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's write-ahead log")
+        path = db.engine.url.database
+        database.checkpoint(db.engine)
+        with db.engine.begin() as writer:
+            writer.exec_driver_sql("CREATE TABLE scratch (x BLOB)")
+        database.checkpoint(db.engine)
+        before = os.path.getsize(path)
+        with db.engine.begin() as writer:  # 12,000 pages, each row filling one
+            writer.exec_driver_sql("INSERT INTO scratch SELECT zeroblob(3500) FROM "
+                                   "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT "
+                                   "i + 1 FROM n WHERE i < 12000) SELECT i FROM n)")
+        assert os.path.getsize(path) == before  # still all in the log
+        logged, copied = database.checkpoint(db.engine)
+        assert logged >= 12_000 and copied == logged
+        assert os.path.getsize(path) > before + 12_000 * 3500
+
+
+def test_the_consumer_s_threads_take_turns_quickly(app):
+    """A unit of work in the consumer takes the interpreter lock back after each SQLite
+    call; at the default 5 ms switch interval it waited behind another thread's Python
+    work each time, with the write lock held."""
+    default = sys.getswitchinterval()
+    try:
+        settle_process()
+        assert sys.getswitchinterval() <= 0.001
+        assert gc.get_freeze_count() > 0
+    finally:
+        sys.setswitchinterval(default)
+        gc.unfreeze()
 
 
 def test_the_write_ahead_log_is_copied_back_beside_the_writers(app):
