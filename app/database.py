@@ -13,9 +13,12 @@ password is hashed. PostgreSQL uses row locks (SELECT ... FOR UPDATE) instead.""
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import sqlite3
+import struct
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
@@ -86,43 +89,77 @@ def writing() -> Iterator[None]:
         _writing.reset(token)
 
 
+# After a person's unit of work, background work (an import, the sequencer) waits this long
+# before its next one: a person's page writes twice (the reason, then the page's own audit
+# event) a few milliseconds apart, and the second waited behind the import's next unit.
+GRACE_SECONDS = 0.005
+
+
 class _WriterTurns:
     """SQLite's writers take turns here before BEGIN IMMEDIATE: a thread lock within the
     process and an flock on a file beside the database across processes (gunicorn's
     workers, the job queue's consumer, a command). Both wake the next waiter the moment
     the lock is let go, where SQLite's own busy handler sleeps up to 100 ms between tries:
     under load that sleeping, not the work, was most of a request's time. The busy timeout
-    still covers a writer that does not take turns (the sqlite3 shell, a migration)."""
+    still covers a writer that does not take turns (the sqlite3 shell, a migration).
+
+    People come first: each of their units writes when it ended into the same file (8
+    bytes, shared memory), and a background process (the job queue's consumer, see
+    in_background) gives way for GRACE_SECONDS after it before taking its turn."""
 
     def __init__(self):
         self._guard = threading.Lock()
         self._threads: dict[str, threading.Lock] = {}
-        self._files: dict[str, tuple[int, int]] = {}  # path -> (pid, fd): one per process
+        self._files: dict[str, tuple[int, int, mmap.mmap]] = {}  # path -> one per process
+        self.background = False
 
     def _thread_lock(self, path: str) -> threading.Lock:
         with self._guard:
             return self._threads.setdefault(path, threading.Lock())
 
-    def _fd(self, path: str) -> int:
+    def _file(self, path: str) -> tuple[int, mmap.mmap]:
         with self._guard:
-            pid, fd = self._files.get(path, (None, None))
+            pid, fd, shared = self._files.get(path, (None, None, None))
             if pid != os.getpid():  # a forked worker needs its own open file
                 fd = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
-                self._files[path] = (os.getpid(), fd)
-            return fd
+                if os.fstat(fd).st_size < _STAMP.size:
+                    os.ftruncate(fd, _STAMP.size)
+                shared = mmap.mmap(fd, _STAMP.size)
+                self._files[path] = (os.getpid(), fd, shared)
+            return fd, shared
 
     @contextmanager
     def taken(self, path: str) -> Iterator[None]:
         with self._thread_lock(path):
-            fd = self._fd(path)
+            fd, shared = self._file(path)
+            if self.background:
+                _give_way(shared)
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 yield
             finally:
+                if not self.background:
+                    _STAMP.pack_into(shared, 0, time.monotonic_ns())
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
 
+_STAMP = struct.Struct("<q")  # when a person's last unit of work ended (monotonic ns)
+
+
+def _give_way(shared: mmap.mmap) -> None:
+    (ended,) = _STAMP.unpack_from(shared, 0)
+    wait = (ended - time.monotonic_ns()) / 1e9 + GRACE_SECONDS
+    if wait > 0:
+        time.sleep(min(wait, GRACE_SECONDS))
+
+
 _turns = _WriterTurns()
+
+
+def in_background() -> None:
+    """This process does background work (the job queue's consumer): its writers give way
+    to people's (see _WriterTurns)."""
+    _turns.background = True
 
 
 def writer_turn(engine: Engine):

@@ -23,6 +23,8 @@ import redis
 from flask import Flask, current_app
 from huey import RedisHuey, SqliteHuey, crontab
 
+from app import database
+
 log = logging.getLogger(__name__)
 
 
@@ -157,7 +159,8 @@ SWITCH_SECONDS = 0.0005
 
 
 def settle_process() -> None:
-    """Ready a consumer's process for long work beside people's requests. Its threads (the
+    """Ready a consumer's process for long work beside people's requests. Its writers give
+    way to people's (database.in_background). Its threads (the
     workers, the sequencer, the checkpoint) share one interpreter lock, which a unit of
     work takes back after every SQLite call: at Python's default switch interval (5 ms) a
     unit holding the database's write lock waited that long, again and again, while
@@ -166,6 +169,7 @@ def settle_process() -> None:
     And what the app holds from here on is never garbage: one full collection, then
     those objects are frozen out of the later ones, which walked them all (pauses up to
     200 ms, some with a write lock held)."""
+    database.in_background()  # people's writes come first
     sys.setswitchinterval(SWITCH_SECONDS)
     gc.collect()
     gc.freeze()

@@ -139,6 +139,7 @@ def test_the_consumer_s_threads_take_turns_quickly(app):
     finally:
         sys.setswitchinterval(default)
         gc.unfreeze()
+        database._turns.background = False
 
 
 def test_the_write_ahead_log_is_copied_back_beside_the_writers(app):
@@ -163,3 +164,31 @@ def test_the_write_ahead_log_is_copied_back_beside_the_writers(app):
     assert "companion-checkpoint" in {t.name for t in threads}
     for thread in threads:
         thread.join(5)
+
+
+def test_background_work_gives_way_to_a_person_s_next_write(tmp_path, monkeypatch):
+    """A person's page writes twice a few milliseconds apart (the reason, then the page's
+    audit event); an import took the write lock back between the two, so the second
+    waited for a whole unit of the import's. The consumer now waits a moment after a
+    person's unit; people never wait for that."""
+    slept = []
+    monkeypatch.setattr(database.time, "sleep", slept.append)
+    path = str(tmp_path / "directory.sqlite")
+    person, importer = database._WriterTurns(), database._WriterTurns()
+    importer.background = True
+    with importer.taken(path):
+        pass
+    assert slept == []  # nobody has written yet
+    with person.taken(path):
+        pass
+    with person.taken(path):
+        pass
+    assert slept == []  # a person never gives way
+    with importer.taken(path):
+        pass
+    assert len(slept) == 1 and 0 < slept[0] <= database.GRACE_SECONDS
+    real = time.monotonic_ns
+    monkeypatch.setattr(database.time, "monotonic_ns", lambda: real() + 10**9)  # later
+    with importer.taken(path):
+        pass
+    assert len(slept) == 1
