@@ -31,11 +31,12 @@ from sqlalchemy.orm import Session
 # into the database file itself (and waits for the disk). The consumer's checkpoint does
 # that five times a second beside the writers (checkpoint below), so this is only the
 # backstop when no consumer runs. An import's apply writes about 10,000 pages a second
-# (each unit of work rewrites the index pages it touched), and the log is only started
-# again once no reader holds it: at 10,000 the backstop was crossed between the
-# consumer's checkpoints, and whoever committed next (an import's unit holding the write
-# lock, or a person's reason) copied the pages and waited for the disk inside their
-# commit: 87 commits a run over 15 ms, the longest 85 ms (bench/import_roll.py).
+# (each unit of work rewrites the index pages it touched), and the log starts again only
+# once no reader holds it, so it grows past what one checkpoint copied: at 10,000 pages
+# the backstop was reached every second or so, and whoever committed then (an import's
+# unit holding the write lock, or a person's reason) copied the pages and waited for the
+# disk inside their commit: 87 commits a run over 15 ms, the longest 85 ms; 22 at
+# 40,000 (bench/import_roll.py, 100,000 rows).
 WAL_PAGES = 40_000  # 160 MB
 # Each connection's page cache (SQLite's default is 2 MB): an import's unit of work
 # updates a dozen indexes of tables of hundreds of thousands of rows, and with 2 MB it

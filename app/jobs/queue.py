@@ -160,15 +160,15 @@ SWITCH_SECONDS = 0.0005
 
 def settle_process() -> None:
     """Ready a consumer's process for long work beside people's requests. Its writers give
-    way to people's (database.in_background). Its threads (the
-    workers, the sequencer, the checkpoint) share one interpreter lock, which a unit of
-    work takes back after every SQLite call: at Python's default switch interval (5 ms) a
-    unit holding the database's write lock waited that long, again and again, while
-    another thread matched rows or sealed events, so units of 10 ms took 20 to 200 (79
-    such units in an import of 100,000 rows, 57 at 0.5 ms: bench/import_roll.py).
-    And what the app holds from here on is never garbage: one full collection, then
-    those objects are frozen out of the later ones, which walked them all (pauses up to
-    200 ms, some with a write lock held)."""
+    way to people's (database.in_background). Its threads (the workers, the sequencer,
+    the checkpoint) share one interpreter lock, which a unit of work takes back after
+    every SQLite call: at Python's default switch interval (5 ms) a unit holding the
+    database's write lock waited that long, again and again, while another thread
+    matched rows or sealed events, so units of 10 ms took 20 to 200 (79 such units in an
+    import of 100,000 rows, 57 at 0.5 ms: bench/import_roll.py). And what the app holds
+    from here on is never garbage: one full collection, then those objects are frozen
+    out of the later ones, which walked them all (pauses up to 200 ms, some with a write
+    lock held)."""
     database.in_background()  # people's writes come first
     sys.setswitchinterval(SWITCH_SECONDS)
     gc.collect()

@@ -83,9 +83,9 @@ def send_email() -> None:
 @queue.companion(every=CHECKPOINT_SECONDS)
 def checkpoint() -> None:
     """Copy SQLite's write-ahead log into the database file five times a second, beside
-    the writers rather than inside one's commit, in steps small enough that the log never
-    reaches the backstop (database.WAL_PAGES) during an import (nothing to do on
-    PostgreSQL)."""
+    the writers rather than inside one's commit, in small steps: an import's log seldom
+    reaches the backstop then (database.WAL_PAGES), which would make a commit do it
+    (nothing to do on PostgreSQL)."""
     database.checkpoint(db.engine)
 
 

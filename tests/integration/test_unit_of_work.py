@@ -145,7 +145,7 @@ def test_the_consumer_s_threads_take_turns_quickly(app):
 def test_the_write_ahead_log_is_copied_back_beside_the_writers(app):
     """A request's commit does not copy an import's pages into the database file (SQLite
     did that in whichever commit found 1,000 pages waiting, so a person's save paid for
-    the import's); the consumer's companion does it every second."""
+    the import's); the consumer's companion does it five times a second."""
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("SQLite's write-ahead log")
