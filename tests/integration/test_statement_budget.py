@@ -69,4 +69,3 @@ def test_the_child_page_reads_the_session_and_user_once(app, viewer):
     # spent with its audit event (event, its queue entry, its detail, and its number)
     assert len(statements) <= 11, "\n".join(statements)
     assert not any(s.startswith("SELECT") and "pg_advisory" in s for s in statements)
-
