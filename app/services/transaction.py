@@ -43,6 +43,7 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
         acting = (actor.begin(args[0], None) if args and isinstance(args[0], User)
                   and actor.current() == actor.NOBODY else None)
         try:
+            _end_read()  # before waiting for the lock, not while holding it
             with writer_turn(db.engine):
                 began = time.perf_counter()
                 try:
@@ -57,12 +58,16 @@ def atomic(service: Callable[P, R]) -> Callable[P, R]:
     return unit
 
 
-def _run(service: Callable[P, R], args, kwargs) -> R:
-    # after actor.begin, which may load an expired user and so begin a read
+def _end_read() -> None:
+    """End the request's read transaction on SQLite (a reader is never upgraded to a
+    writer), keeping what it loaded: nothing expires on commit (app/extensions.py). Called
+    after actor.begin, which may load an expired user and so begin a read."""
     if (db.engine.dialect.name == "sqlite" and db.session().in_transaction()
             and not unsaved_writes(db.session())):
-        db.session.commit()  # end the request's read (a reader is never upgraded),
-        # keeping what it loaded: nothing expires on commit (app/extensions.py)
+        db.session.commit()
+
+
+def _run(service: Callable[P, R], args, kwargs) -> R:
     try:
         with writing():
             result = service(*args, **kwargs)

@@ -192,3 +192,46 @@ def test_background_work_gives_way_to_a_person_s_next_write(tmp_path, monkeypatc
     with importer.taken(path):
         pass
     assert len(slept) == 1
+
+
+def test_a_unit_of_work_ends_the_request_s_read_before_it_waits_for_the_lock(tmp_path):
+    """Found under load (issue 16): a unit of work ended the request's read transaction
+    only once it held the write lock, so its commit was time under the lock, and the read
+    kept the write-ahead log from starting again all the while it waited. It now ends the
+    read first, then waits."""
+    from app import create_app
+
+    path = tmp_path / "read-first.sqlite"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "JOBS_DATABASE": str(tmp_path / "jobs.sqlite")})
+    with app.app_context():
+        db.session.execute(sa.text("CREATE TABLE marks (n INTEGER)"))
+        db.session.commit()
+        engine = db.engine
+    ended_read = threading.Event()
+
+    def committed(_conn):
+        if threading.current_thread().name == "unit":
+            ended_read.set()
+
+    @atomic
+    def mark():
+        db.session.execute(sa.text("INSERT INTO marks VALUES (1)"))
+
+    def person():
+        with app.app_context():
+            db.session.execute(sa.text("SELECT count(*) FROM marks")).scalar()  # the read
+            mark()
+
+    sa.event.listen(engine, "commit", committed)
+    try:
+        with database.writer_turn(engine):  # someone else's unit holds the lock
+            worker = threading.Thread(target=person, name="unit")
+            worker.start()
+            read_ended_while_waiting = ended_read.wait(5)
+        worker.join(10)
+    finally:
+        sa.event.remove(engine, "commit", committed)
+    assert read_ended_while_waiting
+    with app.app_context():
+        assert db.session.execute(sa.text("SELECT count(*) FROM marks")).scalar() == 1
