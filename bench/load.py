@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import os
 import random
 import re
 import shutil
@@ -42,13 +43,25 @@ BIN = Path(sys.executable).parent
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
 
+def _workers(master: int) -> list[str]:
+    return subprocess.run(["pgrep", "-P", str(master)],  # noqa: S603,S607 - fixed
+                          capture_output=True, text=True).stdout.split()
+
+
+def _cpu_seconds(master: int) -> float:
+    """CPU time (user and system) the workers of a gunicorn master have used so far: per
+    cycle, a figure the machine's other load moves less than the cycles per second."""
+    ticks = 0
+    for pid in _workers(master):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _rss_mb(master: int) -> list[float]:
     """Resident memory (MB) of each worker of a gunicorn master."""
-    children = subprocess.run(["pgrep", "-P", str(master)],  # noqa: S603,S607 - fixed
-                              capture_output=True,
-                              text=True).stdout.split()
     sizes = []
-    for pid in children:
+    for pid in _workers(master):
         status = Path(f"/proc/{pid}/status").read_text()
         sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
     return sizes
@@ -195,8 +208,10 @@ def main() -> None:
              "--nonblocking", "--rate", "50", "--duration", str(args.duration),
              "--format", "raw", "--output", args.profile],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if args.profile else None
+        cpu = _cpu_seconds(master)
         figures["app"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
                               folder / "load-picks.tsv")
+        figures["app cpu"] = _cpu_seconds(master) - cpu
         if spy:
             spy.wait(60)
         figures["app rss"] = max(_rss_mb(master))
@@ -204,8 +219,10 @@ def main() -> None:
     with _served("bench.baseline_app:app", {**env, "BENCH_DB": url}, 8752,
                  args.workers, args.threads) as (base, master):
         figures["base single"] = _single(base, "x=y", "none", picks)
+        cpu = _cpu_seconds(master)
         figures["base"] = _wrk(base, args.people, args.duration, folder / "load-sessions.tsv",
                                folder / "load-picks.tsv")
+        figures["base cpu"] = _cpu_seconds(master) - cpu
         figures["base rss"] = max(_rss_mb(master))
     with app.app_context():
         viewed = db.session.scalar(sa.select(sa.func.count()).where(
@@ -226,6 +243,10 @@ def _table(args, figures: dict, viewed: int, verify) -> None:
     print("| figure | app | bare Flask | ratio |\n|---|---|---|---|")
     print(f"| cycles/s (search, reason, page) | {cycles:.1f} | {base_cycles:.1f} | "
           f"{cycles / base_cycles:.0%} |")
+    app_cpu = figures["app cpu"] * 1000 / max(app["PAGES"], 1)
+    base_cpu = figures["base cpu"] * 1000 / max(base["PAGES"], 1)
+    print(f"| workers' CPU per cycle (ms) | {app_cpu:.1f} | {base_cpu:.1f} | "
+          f"{app_cpu / max(base_cpu, 0.001):.1f}x |")
     print(f"| requests/s | {app['REQUESTS'] / app['SECONDS']:.0f} | "
           f"{base['REQUESTS'] / base['SECONDS']:.0f} | |")
     for p in (50, 95, 99):

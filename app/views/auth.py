@@ -19,7 +19,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from app.core.clock import format_date, now
-from app.extensions import limiter
+from app.extensions import limit_posts
 from app.forms.auth import CodeForm, SignInForm
 from app.services import sessions, signing_in, totp
 from app.views._common import public, safe_next, wants_htmx
@@ -37,7 +37,7 @@ def _sign_in_limit() -> str:
 
 # Per client address, on every POST here (sign-in steps, sign-out). Applied to the whole
 # blueprint so it is checked before the CSRF check: a flood is refused early.
-limiter.limit(_sign_in_limit, methods=["POST"])(bp)
+limit_posts(bp, _sign_in_limit)
 
 
 def _pending_user():

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
 
 from app.core.clock import now
-from app.extensions import limiter
+from app.extensions import limit_posts
 from app.forms.documents import PassphraseForm
 from app.services import sar_release
 from app.views._common import download, public
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
-limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])(bp)
+limit_posts(bp, lambda: current_app.config["RATELIMIT_SIGN_IN"])
 
 OPENED_FOR = timedelta(minutes=15)  # how long the right passphrase lets this browser download
 GONE = ("This link has expired, has been used with too many wrong passphrases, or does not "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
 
-from app.extensions import limiter
+from app.extensions import limit_posts
 from app.forms.auth import CodeForm
 from app.forms.enrol import NewPasswordForm, ReenrolForm, SetupForm
 from app.models import OrganisationKind, RoleCategory
@@ -14,7 +14,7 @@ from app.views._common import public
 
 bp = Blueprint("enrol", __name__)
 # The same per-address limit as signing in: these public forms take passwords and codes.
-limiter.limit(lambda: current_app.config["RATELIMIT_SIGN_IN"], methods=["POST"])(bp)
+limit_posts(bp, lambda: current_app.config["RATELIMIT_SIGN_IN"])
 
 EXPIRED = ("This link has expired or has already been used. Ask your administrator for a "
            "new invitation.")
