@@ -85,18 +85,27 @@ def test_a_job_acting_as_an_expired_user_takes_the_write_lock_before_reading(sql
     _, user_id = person(sqlite_app, "data_entry", "Hilltop School", "sam@hilltop.example")
     statements = []
 
-    def seen(_conn, _cursor, statement, *_args):
+    def seen(statement):  # SQLite's own trace: every statement, BEGINs included
         statements.append(statement.split()[0].upper() + (
             " IMMEDIATE" if statement.upper().startswith("BEGIN IMMEDIATE") else ""))
 
+    traced = []
+
+    def trace(dbapi_connection, _record, _proxy):
+        dbapi_connection.set_trace_callback(seen)
+        traced.append(dbapi_connection)
+
     with sqlite_app.app_context():
         user = db.session.get(User, user_id)
-        db.session.commit()  # expires the user, as a job's earlier step does
-        sa.event.listen(db.engine, "before_cursor_execute", seen)
+        db.session.commit()  # expires the user, as a job's earlier step does (and gives
+        # the connection back to the pool: traced when taken again)
+        sa.event.listen(db.engine, "checkout", trace)
         try:
             drafts.new_draft(user)
         finally:
-            sa.event.remove(db.engine, "before_cursor_execute", seen)
+            sa.event.remove(db.engine, "checkout", trace)
+            for connection in traced:
+                connection.set_trace_callback(None)
     first_write = next(i for i, s in enumerate(statements) if s in ("INSERT", "DELETE"))
     begins = [s for s in statements[:first_write] if s.startswith("BEGIN")]
     assert begins[-1] == "BEGIN IMMEDIATE", statements
