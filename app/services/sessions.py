@@ -69,7 +69,8 @@ def expiry_reason(record: UserSession) -> str | None:
 
 # Every request's first read, built once (building it afresh cost more than running it).
 _SIGNED_IN = (sa.select(UserSession, User).join(User, User.id == UserSession.user_id)
-              .where(UserSession.token_hash == sa.bindparam("token_hash")))
+              .where(UserSession.token_hash == sa.bindparam("token_hash"))
+              .options(sa.orm.lazyload(User.organisation)))
 
 
 def resolve(token: str | None, user_id: str, *, background: bool
