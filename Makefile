@@ -40,7 +40,9 @@ test: $(VENV)/.dev
 ## bench: the self-contained benchmarks (not part of test; see README "Benchmarks")
 bench: $(VENV)/.dev
 	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	command -v valgrind >/dev/null || apt-get install -y -qq valgrind
 	$(BIN)/python bench/load.py --children $${CHILDREN:-200000} --duration $${DURATION:-30}
+	$(BIN)/python bench/instructions.py --children $${CHILDREN:-200000}
 	$(BIN)/python bench/audit_chain.py --events $${EVENTS:-1000000}
 	$(BIN)/python bench/sar_pdf.py
 	$(BIN)/python bench/import_roll.py --rows $${ROWS:-100000}
