@@ -1,5 +1,6 @@
 """Flask extensions, created once here and bound to the app in create_app."""
 
+from flask import request
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +34,7 @@ migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+htmx = HTMX()
 LIMITED: set[str] = set()  # the blueprints with a rate limit (limit_posts)
 
 
@@ -46,7 +48,4 @@ def limit_posts(blueprint, limit) -> None:
 
 @limiter.request_filter
 def _unlimited() -> bool:
-    from flask import request
-
     return request.blueprint not in LIMITED
-htmx = HTMX()

@@ -139,7 +139,8 @@ def search(viewer: User, criteria: Criteria, *, cap: int,
 @atomic
 def _audit(viewer: User, criteria: Criteria, outcome: Outcome, on_behalf_of_user_id: int | None,
            reason_category: str | None, note: str | None) -> None:
-    """The search's audit event, its own unit of work (the caller's, if it is in one)."""
+    """The search's audit event, its own unit of work (the caller's, if it is in one); the
+    viewer comes first so that, outside a request, the unit acts as them (atomic)."""
     audit.record("search", outcome="capped" if outcome.capped else "success",
                  on_behalf_of_user_id=on_behalf_of_user_id, reason_category=reason_category,
                  detail={"criteria": criteria.terms(), "for": note,
