@@ -119,12 +119,11 @@ def _query(viewer: User, criteria: Criteria):
     return query
 
 
+@atomic
 def search(viewer: User, criteria: Criteria, *, cap: int,
            on_behalf_of_user_id: int | None = None, reason_category: str | None = None,
            note: str | None = None) -> Outcome:
-    """Run a search the rules allow and audit it; above the cap, no rows at all. The search
-    reads in the request's read transaction; only its audit event takes the write lock (a
-    search holding it shut out every other writer for as long as the query ran)."""
+    """Run a search the rules allow and audit it; above the cap, no rows at all."""
     check(criteria)
     found = list(db.session.scalars(
         _query(viewer, criteria).order_by(Child.family_key, Child.given_key, Child.id)
@@ -132,16 +131,8 @@ def search(viewer: User, criteria: Criteria, *, cap: int,
     capped = len(found) > cap
     outcome = Outcome(rows=[] if capped else [disclosure.project_row(viewer, c) for c in found],
                       capped=capped)
-    _audit(viewer, criteria, outcome, on_behalf_of_user_id, reason_category, note)
-    return outcome
-
-
-@atomic
-def _audit(viewer: User, criteria: Criteria, outcome: Outcome, on_behalf_of_user_id: int | None,
-           reason_category: str | None, note: str | None) -> None:
-    """The search's audit event, its own unit of work (the caller's, if it is in one); the
-    viewer comes first so that, outside a request, the unit acts as them (atomic)."""
-    audit.record("search", outcome="capped" if outcome.capped else "success",
+    audit.record("search", outcome="capped" if capped else "success",
                  on_behalf_of_user_id=on_behalf_of_user_id, reason_category=reason_category,
                  detail={"criteria": criteria.terms(), "for": note,
-                         "results": None if outcome.capped else len(outcome.rows)})
+                         "results": None if capped else len(outcome.rows)})
+    return outcome

@@ -69,27 +69,3 @@ def test_the_child_page_reads_the_session_and_user_once(app, viewer):
     # spent with its audit event (event, its queue entry, its detail, and its number)
     assert len(statements) <= 11, "\n".join(statements)
     assert not any(s.startswith("SELECT") and "pg_advisory" in s for s in statements)
-
-
-def test_a_search_reads_before_it_takes_the_write_lock(app, viewer):
-    """Found under load (issue 16): a search ran its query inside the unit of work that
-    writes its audit event, so it held SQLite's write lock, shutting out every other writer,
-    for as long as the query ran (1.8 ms of a cycle's 3.5 ms under the lock). The query now
-    runs in the request's read; only the audit event is written under the lock."""
-    client, _ = viewer
-    token = csrf_token(client, "/")
-    with counting(app) as seen:
-        found = client.post("/search", data={"family_name": "Smith",
-                                             "date_of_birth": ["1", "2", "2015"]},
-                            headers={"HX-Request": "true", "X-CSRFToken": token})
-    assert found.status_code == 200
-    query = next(i for i, s in enumerate(seen) if s.startswith("SELECT")
-                 and "FROM children" in s)
-    audit_insert = next(i for i, s in enumerate(seen) if "INSERT INTO audit_events" in s)
-    assert query < audit_insert
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # the read's transaction, then the writer's (IMMEDIATE: test_jobs.py): the query
-        # in the first, the audit event in the second
-        begins = [i for i, s in enumerate(seen) if s == "BEGIN"]
-        assert len(begins) == 2 and begins[0] < query < begins[1] < audit_insert, \
-            "\n".join(seen)
