@@ -19,6 +19,7 @@ import argparse
 import logging
 import random
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -62,13 +63,36 @@ def _baseline(folder: Path, content: bytes) -> float:
     return rate
 
 
-def _page(client, token, child_id) -> float:
-    began = time.perf_counter()
+_waited = [0.0]  # seconds this process's writers waited for their turn, in all
+
+
+def _time_turns() -> None:
+    """Count how long the pages' writes wait for the write lock (the rest of a page's time
+    is its own work, slowed by what else the machine does)."""
+    from contextlib import contextmanager
+
+    from app import database
+
+    taken = database._turns.taken
+
+    @contextmanager
+    def timed(path):
+        began = time.perf_counter()
+        with taken(path):
+            _waited[0] += time.perf_counter() - began
+            yield
+
+    database._turns.taken = timed
+
+
+def _page(client, token, child_id) -> tuple[float, float]:
+    """A child page's time and how much of it its writes waited for the lock, in ms."""
+    began, waited = time.perf_counter(), _waited[0]
     reason = client.post(f"/children/{child_id}/reason?page=record",
                          data={"category": "coordinating", "csrf_token": token})
     page = client.get(reason.location)
     assert page.status_code == 200, page.status_code
-    return (time.perf_counter() - began) * 1000
+    return (time.perf_counter() - began) * 1000, (_waited[0] - waited) * 1000
 
 
 def _p95(samples: list[float]) -> float:
@@ -88,6 +112,9 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=200_000)
     parser.add_argument("--dir", type=Path,
                         default=seeded.FOLDER)
+    parser.add_argument("--profile", metavar="FILE",
+                        help="record the consumer with py-spy during the import (collapsed "
+                             "stacks; pip install py-spy)")
     args = parser.parse_args()
     work = seeded.work_copy(args.children, "import-work", args.dir)
     jobs = work.with_suffix(".jobs.sqlite")
@@ -105,6 +132,7 @@ def main() -> None:
     with app.app_context():
         top = db.session.scalar(sa.select(sa.func.max(Child.id)))
     rng = random.Random(5)
+    _time_turns()
     idle = [_page(client, token, rng.randrange(1, top + 1)) for _ in range(150)]
 
     log = (args.dir / "consumer.log").open("w")
@@ -112,6 +140,11 @@ def main() -> None:
                                  "1"], cwd=ROOT, stdout=log, stderr=log,
                                 env=seeded.environment(f"sqlite:///{work}",
                                                        JOBS_DATABASE=str(jobs)))
+    spy = subprocess.Popen(  # noqa: S603 - py-spy on our own consumer
+        [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(consumer.pid),
+         "--nonblocking", "--idle", "--rate", "100", "--format", "raw",
+         "--output", args.profile],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) if args.profile else None
     try:
         import io
 
@@ -140,6 +173,9 @@ def main() -> None:
         done = time.perf_counter()
         peak = _peak_mb(consumer.pid)
     finally:
+        if spy:
+            spy.send_signal(signal.SIGINT)  # py-spy writes its stacks and stops
+            spy.wait(60)
         consumer.terminate()
         consumer.wait(30)
     with app.app_context():
@@ -153,14 +189,18 @@ def main() -> None:
     print(f"  baseline, bare Core insert:    {args.rows / baseline:6.1f} s  "
           f"{baseline:8,.0f} rows/s")
     print(f"  consumer peak memory:          {peak:6.0f} MB")
-    print(f"  child page p95 idle {_p95(idle):6.1f} ms (p50 {statistics.median(idle):.1f})")
+    idle_times = [ms for ms, _ in idle]
+    print(f"  child page p95 idle {_p95(idle_times):6.1f} ms (p50 "
+          f"{statistics.median(idle_times):.1f})")
     for label, states in (("during the check", {ImportStatus.checking}),
                           ("during the apply", {ImportStatus.previewed, ImportStatus.applying}),
                           ("during the import", set(ImportStatus))):
-        times = [ms for state, ms in during if state in states]
+        times = [ms for state, (ms, _) in during if state in states]
+        waits = [waited for state, (_, waited) in during if state in states]
         print(f"  child page p95 {label:17} {_p95(times):6.1f} ms (p50 "
               f"{statistics.median(times):.1f}, n={len(times)}): "
-              f"{_p95(times) / _p95(idle):.1f}x idle")
+              f"{_p95(times) / _p95(idle_times):.1f}x idle; waiting for the write lock "
+              f"p50 {statistics.median(waits):.1f}, p95 {_p95(waits):.1f} ms")
 
 if __name__ == "__main__":
     main()
