@@ -96,6 +96,20 @@ def writing() -> Iterator[None]:
 GRACE_SECONDS = 0.005
 
 
+class _Files:
+    """One process's open files beside a database: the writers' turn (flock) with the 8
+    bytes of shared memory in it, and the waiting room (see _WriterTurns)."""
+
+    def __init__(self, path: str):
+        self.pid = os.getpid()
+        self.turn = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self.turn).st_size < _STAMP.size:
+            os.ftruncate(self.turn, _STAMP.size)
+        self.shared = mmap.mmap(self.turn, _STAMP.size)
+        self.waiting = os.open(f"{path}-waiting", os.O_RDWR | os.O_CREAT, 0o600)
+        self.probe = os.open(f"{path}-waiting", os.O_RDWR)  # its own lock, apart from ours
+
+
 class _WriterTurns:
     """SQLite's writers take turns here before BEGIN IMMEDIATE: a thread lock within the
     process and an flock on a file beside the database across processes (gunicorn's
@@ -104,54 +118,80 @@ class _WriterTurns:
     under load that sleeping, not the work, was most of a request's time. The busy timeout
     still covers a writer that does not take turns (the sqlite3 shell, a migration).
 
-    People come first: each of their units writes when it ended into the same file (8
-    bytes, shared memory), and a background process (the job queue's consumer, see
-    in_background) gives way for GRACE_SECONDS after it before taking its turn."""
+    People come first, twice over:
+    - each of their units writes when it ended into the same file (8 bytes, shared
+      memory), and a background process (the job queue's consumer, see in_background)
+      gives way for GRACE_SECONDS after it before taking its turn;
+    - while a person waits for their turn they hold a shared lock on a second file (the
+      waiting room), so that a background unit that may give way (transaction.giving_way)
+      sees them at its next statement and stops (see someone_waits)."""
 
     def __init__(self):
         self._guard = threading.Lock()
         self._threads: dict[str, threading.Lock] = {}
-        self._files: dict[str, tuple[int, int, mmap.mmap]] = {}  # path -> one per process
+        self._files: dict[str, _Files] = {}  # path -> one per process
         self.background = False
 
     def _thread_lock(self, path: str) -> threading.Lock:
         with self._guard:
             return self._threads.setdefault(path, threading.Lock())
 
-    def _file(self, path: str) -> tuple[int, mmap.mmap]:
+    def _file(self, path: str) -> _Files:
         with self._guard:
-            pid, fd, shared = self._files.get(path, (None, None, None))
-            if pid != os.getpid():  # a forked worker needs its own open file
-                fd = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT, 0o600)
-                if os.fstat(fd).st_size < _STAMP.size:
-                    os.ftruncate(fd, _STAMP.size)
-                shared = mmap.mmap(fd, _STAMP.size)
-                self._files[path] = (os.getpid(), fd, shared)
-            return fd, shared
+            files = self._files.get(path)
+            if files is None or files.pid != os.getpid():  # a forked worker opens its own
+                files = self._files[path] = _Files(path)
+            return files
 
     @contextmanager
     def taken(self, path: str) -> Iterator[None]:
         with self._thread_lock(path):
-            fd, shared = self._file(path)
+            files = self._file(path)
             if self.background:
-                _give_way(shared)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+                self._give_way(files)
+                fcntl.flock(files.turn, fcntl.LOCK_EX)
+            else:
+                fcntl.flock(files.waiting, fcntl.LOCK_SH)  # in the waiting room
+                try:
+                    fcntl.flock(files.turn, fcntl.LOCK_EX)
+                finally:
+                    fcntl.flock(files.waiting, fcntl.LOCK_UN)
             try:
                 yield
             finally:
                 if not self.background:
-                    _STAMP.pack_into(shared, 0, time.monotonic_ns())
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                    _STAMP.pack_into(files.shared, 0, time.monotonic_ns())
+                fcntl.flock(files.turn, fcntl.LOCK_UN)
+
+    def someone_waits(self, path: str) -> bool:
+        """A person is waiting for the write lock (two system calls: cheap enough to ask
+        before every statement of a unit)."""
+        return _in_waiting_room(self._file(path))
+
+    @staticmethod
+    def _give_way(files: _Files) -> None:
+        """Before a background unit takes its turn: let whoever waits go first (a unit
+        that has just stopped for them would otherwise often take the lock back before
+        they wake), then leave GRACE_SECONDS after a person's last unit."""
+        since = time.monotonic()
+        while _in_waiting_room(files) and time.monotonic() - since < GRACE_SECONDS * 4:
+            time.sleep(GRACE_SECONDS / 20)
+        (ended,) = _STAMP.unpack_from(files.shared, 0)
+        wait = (ended - time.monotonic_ns()) / 1e9 + GRACE_SECONDS
+        if wait > 0:
+            time.sleep(min(wait, GRACE_SECONDS))
 
 
 _STAMP = struct.Struct("<q")  # when a person's last unit of work ended (monotonic ns)
 
 
-def _give_way(shared: mmap.mmap) -> None:
-    (ended,) = _STAMP.unpack_from(shared, 0)
-    wait = (ended - time.monotonic_ns()) / 1e9 + GRACE_SECONDS
-    if wait > 0:
-        time.sleep(min(wait, GRACE_SECONDS))
+def _in_waiting_room(files: _Files) -> bool:
+    try:
+        fcntl.flock(files.probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    fcntl.flock(files.probe, fcntl.LOCK_UN)
+    return False
 
 
 _turns = _WriterTurns()
@@ -159,8 +199,37 @@ _turns = _WriterTurns()
 
 def in_background() -> None:
     """This process does background work (the job queue's consumer): its writers give way
-    to people's (see _WriterTurns)."""
+    to people's (see _WriterTurns), and its units run inside giving_way stop for a person
+    waiting (the check before each statement is made in this process only)."""
     _turns.background = True
+    if not event.contains(Engine, "before_cursor_execute", _make_way):
+        event.listen(Engine, "before_cursor_execute", _make_way)
+
+
+class GaveWay(Exception):
+    """A background unit of work stopped at a statement because a person was waiting for
+    the write lock (it is undone, and run again once they have written)."""
+
+
+_may_give_way: ContextVar[bool] = ContextVar("may_give_way", default=False)
+
+
+@contextmanager
+def may_give_way(allowed: bool = True) -> Iterator[None]:
+    """Units of work begun inside this block stop (GaveWay) at their next statement once a
+    person waits for SQLite's write lock; see transaction.giving_way."""
+    token = _may_give_way.set(allowed)
+    try:
+        yield
+    finally:
+        _may_give_way.reset(token)
+
+
+def _make_way(conn, _cursor, _statement, _parameters, _context, _executemany):
+    if _may_give_way.get() and _writing.get() and conn.dialect.name == "sqlite":
+        path = conn.engine.url.database
+        if path not in (None, "", ":memory:") and _turns.someone_waits(os.path.abspath(path)):
+            raise GaveWay()
 
 
 def writer_turn(engine: Engine):

@@ -144,12 +144,12 @@ def seal(limit: int = SEAL_BATCH) -> int:
 def seal_all() -> int:
     """Seal everything waiting, in units sized like any long job's (on SQLite, to hold the
     write lock about 10 ms each: an import's thousands of events a second, sealed in one
-    unit, kept people waiting for tens of milliseconds every second). Returns how many
-    were sealed."""
+    unit, kept people waiting for tens of milliseconds every second; and each gives way to
+    a person who starts waiting meanwhile). Returns how many were sealed."""
     total = 0
     for limit in unit_sizes(SEAL_BATCH, first=_last_unit[0]):
         _last_unit[0] = limit  # the sequencer runs every second: start there next time
-        sealed = seal(limit)
+        sealed = transaction.giving_way(seal, limit)
         total += sealed
         if sealed < limit:
             return total

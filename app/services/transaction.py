@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from app.database import unsaved_writes, writer_turn, writing
+from app.database import GaveWay, may_give_way, unsaved_writes, writer_turn, writing
 from app.extensions import db
 from app.models import User
 from app.services import actor
@@ -123,6 +123,25 @@ def unit_sizes(size: int = BATCH, first: int = LEAST) -> Iterator[int]:
             took = max(held_seconds() - held or time.perf_counter() - began, 1e-4)
             step = max(min(LEAST, size), min(size, 2 * step, int(step * UNIT_SECONDS / took)))
             time.sleep(_PAUSE)
+
+
+def giving_way(unit: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """Run a long job's unit of work so that a person who starts waiting for SQLite's
+    write lock while it runs waits for one statement, not for the whole unit: in a
+    background process (the job queue's consumer) the unit stops at its next statement,
+    is undone, and runs again after the person's write. Its third try runs to its end
+    whoever waits, so that a busy hour cannot hold a job back for ever. The unit must be
+    safe to run again (it re-reads what it relies on, as every unit does)."""
+    for _ in range(GIVE_WAY_TRIES - 1):
+        try:
+            with may_give_way():
+                return unit(*args, **kwargs)
+        except GaveWay:
+            pass  # undone: the person writes, then the unit runs again
+    return unit(*args, **kwargs)  # the last try runs to its end
+
+
+GIVE_WAY_TRIES = 3
 
 
 def discard() -> None:

@@ -277,6 +277,43 @@ def test_a_record_made_while_a_batch_is_read_is_matched_not_added_twice(app, mon
         assert (row.outcome.value, row.child_id) == ("matched", typed[0])
 
 
+def test_a_unit_that_gave_way_matches_again_when_it_runs_again(app, monkeypatch):
+    """A unit of the apply that stops for a person (transaction.giving_way) runs again. Its
+    first try had already met the record made since its batch was read (and moved the
+    index on); the second must meet it too, not add the pupil a second time."""
+    from app.database import GaveWay
+    from app.services.imports import jobs
+
+    client, _ = person(app, "practitioner", "Hilltop School", "sam@hilltop.example")
+    other = person(app, "data_entry", "St Anne's", "ann@stannes.example")[1]
+    real_plan, real_known, typed, stopped = jobs._plan, jobs.imports.known_only, [], []
+
+    def read_then_someone_types_her_in(*args):
+        planned = real_plan(*args)
+        if not typed:
+            typed.append(_twin(app, other, given="Amelia"))
+        return planned
+
+    def a_person_waits_the_first_time(found):
+        if not stopped:
+            stopped.append(found)
+            raise GaveWay()
+        return real_known(found)
+
+    monkeypatch.setattr(jobs, "_plan", read_then_someone_types_her_in)
+    csv_file = b"Surname,Forename,Date of birth,Sex\r\nO'Neill,Amelia,14/02/2016,F\r\n"
+    with running_consumer(app):
+        job_id = _upload_and_check(app, client, csv_file)
+        monkeypatch.setattr(jobs.imports, "known_only", a_person_waits_the_first_time)
+        _post(client, f"/imports/{job_id}/confirm", page=f"/imports/{job_id}")
+        wait_for(lambda: _status(app, job_id) == ImportStatus.applied)
+    assert len(stopped) == 1 and stopped[0]  # the first try had found her
+    assert count(app, Child) == 1
+    with app.app_context():
+        row = db.session.scalar(sa.select(ImportRow).where(ImportRow.job_id == job_id))
+        assert (row.outcome.value, row.child_id) == ("matched", typed[0])
+
+
 def test_abandoning_asks_first_then_deletes_the_rows(app):
     client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
     with running_consumer(app):

@@ -235,3 +235,86 @@ def test_a_unit_of_work_ends_the_request_s_read_before_it_waits_for_the_lock(tmp
     assert read_ended_while_waiting
     with app.app_context():
         assert db.session.execute(sa.text("SELECT count(*) FROM marks")).scalar() == 1
+
+
+@pytest.fixture()
+def background_marks(tmp_path, monkeypatch):
+    """An app on a SQLite file with a table of marks, in a process that does background
+    work (as the job queue's consumer is)."""
+    from app import create_app
+
+    path = tmp_path / "give-way.sqlite"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "JOBS_DATABASE": str(tmp_path / "jobs.sqlite")})
+    with app.app_context():
+        db.session.execute(sa.text("CREATE TABLE marks (who TEXT)"))
+        db.session.commit()
+    registered = sa.event.contains(sa.engine.Engine, "before_cursor_execute",
+                                   database._make_way)
+    monkeypatch.setattr(database._turns, "background", True)
+    database.in_background()
+    yield app, str(path)
+    if not registered:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", database._make_way)
+
+
+def _marks(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.text("SELECT who FROM marks ORDER BY rowid")))
+
+
+def test_a_background_unit_gives_way_to_a_person_who_starts_waiting(background_marks):
+    """An import's unit holds SQLite's write lock about 10 ms, longer on a slow machine; a
+    person who came to write meanwhile waited for all of it (page p95 4x idle during an
+    import). A background unit run by giving_way now stops at its next statement, is
+    undone and runs again after the person: they wait for one statement."""
+    app, path = background_marks
+    tries, person_waited = [], []
+
+    @atomic
+    def long_unit():
+        tries.append(time.monotonic())
+        for _ in range(20):  # 20 statements, 25 ms apart: half a second under the lock
+            db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
+            time.sleep(0.025)
+
+    def person():
+        began = time.monotonic()
+        with database._WriterTurns().taken(path):  # another process's turn, not background
+            person_waited.append(time.monotonic() - began)
+            with app.app_context():
+                db.session.execute(sa.text("INSERT INTO marks VALUES ('person')"))
+                db.session.commit()
+
+    someone = threading.Timer(0.1, person)
+    someone.start()
+    with app.app_context():
+        transaction.giving_way(long_unit)
+    someone.join(5)
+    assert len(tries) == 2  # undone once, then run to its end
+    assert person_waited[0] < 0.1  # one statement (25 ms), not the rest of the unit (400)
+    assert _marks(app) == ["person"] + ["import"] * 20  # the first try left nothing
+
+
+def test_a_background_unit_gives_way_twice_then_finishes(background_marks):
+    """However busy people are, a unit's third try runs to its end."""
+    app, path = background_marks
+    tries = []
+
+    @atomic
+    def unit():
+        tries.append(1)
+        db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
+        db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
+
+    waiting = os.open(f"{path}-waiting", os.O_RDWR | os.O_CREAT, 0o600)
+    import fcntl
+
+    fcntl.flock(waiting, fcntl.LOCK_SH)  # someone is always waiting
+    try:
+        with app.app_context():
+            transaction.giving_way(unit)
+    finally:
+        os.close(waiting)
+    assert len(tries) == transaction.GIVE_WAY_TRIES == 3
+    assert _marks(app) == ["import", "import"]

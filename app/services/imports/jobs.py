@@ -26,7 +26,7 @@ from app.extensions import db
 from app.models import ImportJob, ImportRow, ImportStatus, RowOutcome, User
 from app.services import audit, children, disclosure, imports, matching
 from app.services.imports import review
-from app.services.transaction import atomic, in_batches
+from app.services.transaction import atomic, giving_way, in_batches
 
 log = logging.getLogger(__name__)
 UNFINISHED = (ImportStatus.checking, ImportStatus.applying)
@@ -98,7 +98,7 @@ def _check(job_id: int) -> None:
     todo = [(n, cells) for n, cells in found if n not in done]
     db.session.rollback()
     for batch in in_batches(todo, CHECK_BATCH):  # the lock is held only to store
-        if not _store(job_id, checker.check(batch), len(found)):
+        if not giving_way(_store, job_id, checker.check(batch), len(found)):
             return  # abandoned meanwhile
     _checked(job_id, len(found))
 
@@ -151,7 +151,7 @@ def _apply(job_id: int) -> None:
     db.session.rollback()
     index = matching.Index(growing=True)
     for batch in in_batches(todo, APPLY_BATCH):
-        _apply_batch(user, job_id, _plan(user, job_id, batch, index), index)
+        giving_way(_apply_batch, user, job_id, _plan(user, job_id, batch, index), index)
     _applied(job_id)
 
 
@@ -163,6 +163,7 @@ class _Plan:
     rows: dict[int, tuple[RowOutcome, dict]]  # row id -> its outcome and data, in order
     found: dict[int, list]  # row id -> the records it may be, when read
     ready: dict[int, children.Prepared]  # row id -> its new record, if it matched nothing
+    top_id: int  # the newest record the index held when the plan was made
 
 
 def _plan(user: User, job_id: int, row_ids, index: matching.Index) -> _Plan:
@@ -176,7 +177,8 @@ def _plan(user: User, job_id: int, row_ids, index: matching.Index) -> _Plan:
     found = _not_our_own(job_id, imports.candidates(
         index, {row_id: data for row_id, (_, data) in rows.items()}))
     return _Plan(rows, found, {row_id: children.prepare(user, data)
-                               for row_id, (_, data) in rows.items() if not found[row_id]})
+                               for row_id, (_, data) in rows.items() if not found[row_id]},
+                 index.top_id)
 
 
 @atomic
@@ -186,7 +188,9 @@ def _apply_batch(user: User, job_id: int, plan: _Plan, index: matching.Index) ->
         .with_for_update(skip_locked=True)))                                # skips these
     datas = {row_id: data for row_id, (_, data) in plan.rows.items() if row_id in live}
     found = {row_id: plan.found[row_id] for row_id in datas}
-    if index.refresh():  # someone made a record since the plan was read: match again
+    index.refresh()
+    if index.top_id != plan.top_id:  # someone made a record since the plan was read (or
+        # since an earlier try of this unit, which gave way to a person): match again
         found = _not_our_own(job_id, imports.candidates(index, datas))
     found, known = imports.known_only(found)  # the candidates as they are now
     outcomes = {row_id: _final(user, plan.rows[row_id][0], datas[row_id], found[row_id],
