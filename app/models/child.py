@@ -193,7 +193,9 @@ class ChildNameKey(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(sa.ForeignKey("children.id"))
-    key: Mapped[str] = mapped_column(sa.String(200), index=True)
+    # No index on key alone: the two above begin with it and answer every query on it, and
+    # each index is written for every key of every child an import adds (0019)
+    key: Mapped[str] = mapped_column(sa.String(200))
     # False for previous or other names, which a shield withholds from most searchers
     current: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Copies of the child's date of birth and given names (lower case, no spaces), so that
