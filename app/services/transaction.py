@@ -133,11 +133,12 @@ def giving_way(unit: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     whoever waits, so that a busy hour cannot hold a job back for ever. The unit must be
     safe to run again (it re-reads what it relies on, as every unit does)."""
     for _ in range(GIVE_WAY_TRIES - 1):
+        held = held_seconds()
         try:
             with may_give_way():
                 return unit(*args, **kwargs)
-        except GaveWay:
-            pass  # undone: the person writes, then the unit runs again
+        except GaveWay:  # undone: the person writes, then the unit runs again
+            _held.seconds = held  # and unit_sizes sizes units by the try that runs
     return unit(*args, **kwargs)  # the last try runs to its end
 
 
