@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import os
 import sys
@@ -263,6 +264,24 @@ def _marks(app) -> list[str]:
         return list(db.session.scalars(sa.text("SELECT who FROM marks ORDER BY rowid")))
 
 
+def _marking_unit(tries: list, pause: float = 0.0):
+    """A unit of work writing two marks, `pause` seconds apart under the lock, that counts
+    its tries."""
+    @atomic
+    def unit():
+        tries.append(1)
+        db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
+        time.sleep(pause)
+        db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
+    return unit
+
+
+def _waiting_room(path: str) -> int:
+    """The waiting room's file, opened as another process would (a person's flock on it
+    says they wait)."""
+    return os.open(f"{path}-waiting", os.O_RDWR | os.O_CREAT, 0o600)
+
+
 def test_a_background_unit_gives_way_to_a_person_who_starts_waiting(background_marks):
     """An import's unit holds SQLite's write lock about 10 ms, longer on a slow machine; a
     person who came to write meanwhile waited for all of it (page p95 4x idle during an
@@ -300,20 +319,11 @@ def test_a_background_unit_gives_way_twice_then_finishes(background_marks):
     """However busy people are, a unit's third try runs to its end."""
     app, path = background_marks
     tries = []
-
-    @atomic
-    def unit():
-        tries.append(1)
-        db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
-        db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
-
-    waiting = os.open(f"{path}-waiting", os.O_RDWR | os.O_CREAT, 0o600)
-    import fcntl
-
+    waiting = _waiting_room(path)
     fcntl.flock(waiting, fcntl.LOCK_SH)  # someone is always waiting
     try:
         with app.app_context():
-            transaction.giving_way(unit)
+            transaction.giving_way(_marking_unit(tries))
     finally:
         os.close(waiting)
     assert len(tries) == transaction.GIVE_WAY_TRIES == 3
@@ -324,19 +334,10 @@ def test_a_unit_that_gave_way_is_not_counted_in_the_next_unit_s_size(background_
     """A long job sizes its next unit by how long the last held the lock; a try undone for
     a person counted too, so each person's write made the import's units smaller (and it
     slower: 1,680 -> 1,355 rows/s applied)."""
-    import fcntl
-
     app, path = background_marks
     tries = []
-
-    @atomic
-    def unit():
-        tries.append(1)
-        db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
-        time.sleep(0.05)  # a slow statement's worth under the lock
-        db.session.execute(sa.text("INSERT INTO marks VALUES ('import')"))
-
-    waiting = os.open(f"{path}-waiting", os.O_RDWR | os.O_CREAT, 0o600)
+    unit = _marking_unit(tries, pause=0.05)  # a slow statement's worth under the lock
+    waiting = _waiting_room(path)
     arrives = threading.Timer(0.02, lambda: fcntl.flock(waiting, fcntl.LOCK_SH))
     leaves = threading.Timer(0.06, lambda: fcntl.flock(waiting, fcntl.LOCK_UN))
     with app.app_context():
