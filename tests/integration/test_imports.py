@@ -42,6 +42,17 @@ def test_a_csv_with_a_bom_dry_run_reports_and_writes_nothing(app, school):
     assert _written(app) == before
 
 
+def test_a_sex_the_form_does_not_know_is_told_in_the_exports_own_terms(app, school,
+                                                                       tmp_path):
+    """The export says F, M, X or U: "Not a valid choice" (the radio field's own message)
+    would tell a school office nothing."""
+    path = tmp_path / "roll.csv"
+    path.write_bytes(b"Surname,Forename,Date of birth,Sex\r\nSmith,Zara,01/01/2015,Q\r\n")
+    result = _import(app, path, "--dry-run")
+    assert "row 2, Sex: Sex must be F, M, X or U (or Female, Male, Other, Unknown)" \
+        in result.output, result.output
+
+
 def test_a_windows_1252_export_with_loose_headers_is_read(app, school):
     result = _import(app, FIXTURES / "csv" / "roll_cp1252.csv")
     assert result.exit_code == 0, result.output

@@ -84,7 +84,7 @@ def _details(cells: dict[str, str]):
     data.setlist("date_of_birth", date_parts(cells.get("Date of birth", "")))
     form, ok = _filled(DetailsForm, data)
     if not ok and "gender" in form.errors and sex:
-        form.errors["gender"] = ["Sex must be F, M, X or U (or Female, Male, Other, Unknown)"]
+        form.gender.errors = ["Sex must be F, M, X or U (or Female, Male, Other, Unknown)"]
     return form, ok
 
 
