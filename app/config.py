@@ -139,6 +139,11 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))),
         "IMPORT_KEEP_HOURS": int(os.environ.get("IMPORT_KEEP_HOURS", "72")),
         "IMPORT_LEASE_SECONDS": int(os.environ.get("IMPORT_LEASE_SECONDS", "60")),
+        # a big file's rows are put to the forms by helper processes while the consumer
+        # matches and stores the rows already checked (0: all in the consumer)
+        "IMPORT_CHECK_PROCESSES": int(os.environ.get(
+            "IMPORT_CHECK_PROCESSES", "1" if (os.cpu_count() or 1) > 1 else "0")),
+        "IMPORT_HELPED_ROWS": int(os.environ.get("IMPORT_HELPED_ROWS", "2000")),
         # /healthz fails when an audit event has waited longer than this to be sealed
         "AUDIT_SEAL_LAG_SECONDS": int(os.environ.get("AUDIT_SEAL_LAG_SECONDS", "300")),
         # A reason stated for a child covers its other pages this long (0: ask every time)

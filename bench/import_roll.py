@@ -108,6 +108,18 @@ def _peak_mb(pid: int) -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
+def _helpers_peak_mb(pid: int, seen: dict[int, float]) -> None:
+    """Note the peak memory of the consumer's helper processes (they check a big file's rows
+    and end with the check)."""
+    try:
+        children = {int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for child in (task / "children").read_text().split()}
+        for child in children:
+            seen[child] = max(seen.get(child, 0.0), _peak_mb(child))
+    except (FileNotFoundError, ProcessLookupError, AttributeError):
+        pass  # a helper that ended between the two reads
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser()
@@ -171,7 +183,7 @@ def main() -> None:
             content_type="multipart/form-data")
         assert response.status_code == 302, response.status_code
         job_id = int(response.location.rsplit("/", 1)[1])
-        during, marks = [], {}
+        during, marks, helpers = [], {}, {}
 
         while (state := status(job_id)) != ImportStatus.applied:
             if state == ImportStatus.failed or consumer.poll() is not None:
@@ -181,6 +193,7 @@ def main() -> None:
                 upload_client.post(f"/imports/{job_id}/confirm",
                                    data={"csrf_token": upload_token})
             during.append((state, paced_page()))
+            _helpers_peak_mb(consumer.pid, helpers)
         done = time.perf_counter()
         peak = _peak_mb(consumer.pid)
     finally:
@@ -199,7 +212,8 @@ def main() -> None:
           f"{args.rows / (check_s + apply_s):8,.0f} rows/s   ({added:,} children added)")
     print(f"  baseline, bare Core insert:    {args.rows / baseline:6.1f} s  "
           f"{baseline:8,.0f} rows/s")
-    print(f"  consumer peak memory:          {peak:6.0f} MB")
+    print(f"  consumer peak memory:          {peak:6.0f} MB (its {len(helpers)} helper "
+          f"process(es) for the check: {sum(helpers.values()):.0f} MB)")
     idle_times = [ms for ms, _ in idle]
     print(f"  child page p95 idle {_p95(idle_times):6.1f} ms (p50 "
           f"{statistics.median(idle_times):.1f}, {PAUSE * 1000:.0f} ms apart; back to back "

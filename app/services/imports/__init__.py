@@ -9,8 +9,10 @@ management team (disclosure.may_open decides, as everywhere)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,7 +25,8 @@ from app.services import disclosure, matching
 from app.services.imports import files, rows
 from app.services.imports.ctf import ctf_rows
 
-__all__ = ["Checker", "Preview", "Refused", "candidates", "days", "decide", "find",
+__all__ = ["Checker", "Preview", "Refused", "candidates", "checked_in_order", "days",
+           "decide", "find",
            "kind_of", "known_only", "match_all", "may_import", "preview", "read", "records",
            "shown_candidates"]
 
@@ -195,11 +198,13 @@ class Checker:
         self.remember(number, data)
         return None
 
-    def check(self, batch: list[tuple[int, dict[str, str]]]) -> list[RowResult]:
-        """Check and match a batch of rows; writes nothing."""
+    def check(self, batch: list[tuple[int, dict[str, str]]],
+              checked: list[rows.Checked] | None = None) -> list[RowResult]:
+        """Check and match a batch of rows (checked: their rows.check(), if a helper has
+        done it already); writes nothing."""
         results: list[RowResult] = []
-        for number, cells in batch:
-            data, errors = rows.check(cells)
+        for (number, _), (data, errors) in zip(
+                batch, checked or [rows.check(cells) for _, cells in batch], strict=True):
             if errors:
                 results.append(RowResult(number, RowOutcome.error, errors=errors))
                 continue
@@ -213,12 +218,24 @@ class Checker:
         return results
 
 
+def checked_in_order(found: list[tuple[int, dict[str, str]]],
+                     ) -> Generator[rows.Checked, None, None]:
+    """rows.check() of each row, in order: a big file's by helper processes
+    (IMPORT_CHECK_PROCESSES, from IMPORT_HELPED_ROWS rows), so that the caller can match
+    and store rows while the next are checked."""
+    config = current_app.config
+    helpers = config["IMPORT_CHECK_PROCESSES"] if len(found) >= config["IMPORT_HELPED_ROWS"] \
+        else 0
+    return rows.checked_in_order([cells for _, cells in found], helpers)
+
+
 def preview(user: User, found: list[tuple[int, dict[str, str]]], kind: str,
             batch: int = 500) -> Preview:
     """Check and match every row in memory (the command line's --dry-run); writes
     nothing."""
-    checker = Checker(user)
+    checker, checked = Checker(user), checked_in_order(found)
     results = [r for start in range(0, len(found), batch)
-               for r in checker.check(found[start:start + batch])]
+               for r in checker.check(found[start:start + batch],
+                                      list(islice(checked, batch)))]
     db.session.rollback()  # matching only read: end the read before any write
     return Preview(kind, results)

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import islice
 
 import sqlalchemy as sa
 from flask import current_app
@@ -97,9 +98,14 @@ def _check(job_id: int) -> None:
             checker.remember(number, json.loads(data))
     todo = [(n, cells) for n, cells in found if n not in done]
     db.session.rollback()
-    for batch in in_batches(todo, CHECK_BATCH):  # the lock is held only to store
-        if not giving_way(_store, job_id, checker.check(batch), len(found)):
-            return  # abandoned meanwhile
+    checked = imports.checked_in_order(todo)
+    try:
+        for batch in in_batches(todo, CHECK_BATCH):  # the lock is held only to store
+            results = checker.check(batch, list(islice(checked, len(batch))))
+            if not giving_way(_store, job_id, results, len(found)):
+                return  # abandoned meanwhile
+    finally:
+        checked.close()  # the helpers stop
     _checked(job_id, len(found))
 
 
