@@ -533,9 +533,14 @@ def test_the_digest_counts_reviews_deadlines_and_lapsing_access(mail_app, smtp):
         "received_on": [str(today.day), str(today.month), str(today.year)],
         "csrf_token": csrf_token(manager, "/")}).location
     check_identity(manager, location)
-    # 26 days later the report (a month from today) is due within 7 days, the shield's
-    # 7-day review is overdue and the head teacher's DBS check has lapsed
-    with time_machine.travel(datetime.now(UTC) + timedelta(days=26)), mail_app.app_context():
+    # 3 days before the report is due (a month from today, or the next working day when
+    # that is a weekend or a bank holiday: received on 25 November, it is due on 29
+    # December) it is due within 7 days, the shield's 7-day review is overdue and the head
+    # teacher's DBS check has lapsed
+    from app.services import deadlines
+
+    later = (deadlines.due_date(today) - today).days - 3
+    with time_machine.travel(datetime.now(UTC) + timedelta(days=later)), mail_app.app_context():
         assert notifications.daily_digests() == 2  # the manager and the deputy
         while mail.send_due():
             pass

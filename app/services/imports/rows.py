@@ -168,7 +168,7 @@ def checked_in_order(found: list[dict[str, str]],
                 for result in pending.popleft().result():
                     yield result
                     done += 1
-        except BrokenProcessPool:
+        except (BrokenProcessPool, OSError):  # it died, or could not be started
             log.warning("an import's helper process stopped; its rows are checked by the "
                         "consumer instead")
         finally:
