@@ -195,19 +195,26 @@ def test_background_work_gives_way_to_a_person_s_next_write(tmp_path, monkeypatc
     assert len(slept) == 1
 
 
+def _marks_app(tmp_path, name: str, column: str):
+    """An app on a SQLite file of its own holding a table of marks, and the file's path."""
+    from app import create_app
+
+    path = tmp_path / f"{name}.sqlite"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "JOBS_DATABASE": str(tmp_path / "jobs.sqlite")})
+    with app.app_context():
+        db.session.execute(sa.text(f"CREATE TABLE marks ({column})"))
+        db.session.commit()
+    return app, str(path)
+
+
 def test_a_unit_of_work_ends_the_request_s_read_before_it_waits_for_the_lock(tmp_path):
     """Found under load (issue 16): a unit of work ended the request's read transaction
     only once it held the write lock, so its commit was time under the lock, and the read
     kept the write-ahead log from starting again all the while it waited. It now ends the
     read first, then waits."""
-    from app import create_app
-
-    path = tmp_path / "read-first.sqlite"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "JOBS_DATABASE": str(tmp_path / "jobs.sqlite")})
+    app, _ = _marks_app(tmp_path, "read-first", "n INTEGER")
     with app.app_context():
-        db.session.execute(sa.text("CREATE TABLE marks (n INTEGER)"))
-        db.session.commit()
         engine = db.engine
     ended_read = threading.Event()
 
@@ -242,19 +249,12 @@ def test_a_unit_of_work_ends_the_request_s_read_before_it_waits_for_the_lock(tmp
 def background_marks(tmp_path, monkeypatch):
     """An app on a SQLite file with a table of marks, in a process that does background
     work (as the job queue's consumer is)."""
-    from app import create_app
-
-    path = tmp_path / "give-way.sqlite"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "JOBS_DATABASE": str(tmp_path / "jobs.sqlite")})
-    with app.app_context():
-        db.session.execute(sa.text("CREATE TABLE marks (who TEXT)"))
-        db.session.commit()
+    app, path = _marks_app(tmp_path, "give-way", "who TEXT")
     registered = sa.event.contains(sa.engine.Engine, "before_cursor_execute",
                                    database._make_way)
     monkeypatch.setattr(database._turns, "background", True)
     database.in_background()
-    yield app, str(path)
+    yield app, path
     if not registered:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", database._make_way)
 
