@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -81,42 +82,78 @@ def _after(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _query(viewer: User, criteria: Criteria):
-    query = sa.select(Child).where(Child.status == ChildStatus.active)
+def _query(viewer: User, criteria: Criteria) -> tuple[sa.Select, dict]:
+    """The search's statement (ordered, not yet limited) and the values to run it with."""
     if criteria.identifier:
-        clauses = []
-        for scheme, value in _identifier_values(criteria.identifier):
-            clause = sa.and_(Identifier.scheme == scheme, Identifier.value == value)
-            if scheme == Scheme.nhs:  # never match on a field the searcher could not see
-                clause = sa.and_(clause, disclosure.sql.may_match_nhs_number(viewer))
-            clauses.append(clause)
-        return query.join(Identifier, Identifier.child_id == Child.id).where(sa.or_(*clauses))
+        return _by_identifier(viewer, criteria), {}
     family = name_key(criteria.family_name.replace("-", " ")).replace(" ", "")
+    values, today = {"family": family}, now().date()
+    if criteria.date_of_birth:
+        values["born"] = criteria.date_of_birth
+    elif criteria.age is not None:
+        values["earliest"] = _years_ago(criteria.age + 2, today)
+        values["latest"] = _years_ago(max(criteria.age - 1, 0), today)
+    given = name_key(criteria.given_names).replace(" ", "")
+    if given:
+        values.update(given=given, given_after=_after(given), given_prefix=given + "%")
+    if criteria.district:
+        values["district"] = criteria.district.upper().strip() + " %"
+    return _by_name(viewer.is_management, *(name in values for name in (
+        "born", "earliest", "given", "district"))), values
+
+
+def _by_identifier(viewer: User, criteria: Criteria) -> sa.Select:
+    clauses = []
+    for scheme, value in _identifier_values(criteria.identifier):
+        clause = sa.and_(Identifier.scheme == scheme, Identifier.value == value)
+        if scheme == Scheme.nhs:  # never match on a field the searcher could not see
+            clause = sa.and_(clause, disclosure.sql.may_match_nhs_number(viewer))
+        clauses.append(clause)
+    return (sa.select(Child).where(Child.status == ChildStatus.active)
+            .join(Identifier, Identifier.child_id == Child.id).where(sa.or_(*clauses))
+            .order_by(Child.family_key, Child.given_key, Child.id))
+
+
+class _Management:
+    """Who the name rules ask about: the statement is built for a kind of viewer, not for
+    one (none of these rules names an organisation)."""
+
+    def __init__(self, is_management: bool) -> None:
+        self.is_management = is_management
+
+
+@functools.lru_cache(maxsize=32)
+def _by_name(management: bool, born: bool, aged: bool, given: bool, district: bool
+             ) -> sa.Select:
+    """A name search's statement for one shape of criteria, built once: building it and
+    its cache key afresh for every search cost more than running it. Every value is a
+    bound parameter without a default, so a value left out is an error, never another
+    search's."""
+    viewer = _Management(management)
     # An uncorrelated IN over the key table's indexes: both databases drive the search
     # from the few key rows that match, however many children there are.
-    keys = sa.select(ChildNameKey.child_id).where(ChildNameKey.key == family)
-    keys = keys.where(disclosure.sql.may_match_other_names(viewer))
-    today = now().date()
-    if criteria.date_of_birth:  # (key, date of birth) is one index seek
-        keys = keys.where(ChildNameKey.date_of_birth == criteria.date_of_birth)
-        query = query.where(Child.date_of_birth == criteria.date_of_birth)
-    elif criteria.age is not None:
-        earliest = _years_ago(criteria.age + 2, today)
-        latest = _years_ago(max(criteria.age - 1, 0), today)
+    keys = sa.select(ChildNameKey.child_id).where(
+        ChildNameKey.key == sa.bindparam("family"), disclosure.sql.may_match_other_names(viewer))
+    query = sa.select(Child).where(Child.status == ChildStatus.active)
+    if born:  # (key, date of birth) is one index seek
+        keys = keys.where(ChildNameKey.date_of_birth == sa.bindparam("born"))
+        query = query.where(Child.date_of_birth == sa.bindparam("born"))
+    elif aged:
+        earliest, latest = sa.bindparam("earliest"), sa.bindparam("latest")
         keys = keys.where(ChildNameKey.date_of_birth > earliest,
                           ChildNameKey.date_of_birth <= latest)
         query = query.where(Child.date_of_birth > earliest, Child.date_of_birth <= latest)
-    given = name_key(criteria.given_names).replace(" ", "")
     if given:  # (key, given, child_id): a range the index answers under any collation
         # (a LIKE prefix alone is not: PostgreSQL under C.UTF-8 and SQLite's LIKE, which
         # ignores case, read every key of the family name); LIKE then keeps it exact
-        keys = keys.where(ChildNameKey.given >= given, ChildNameKey.given < _after(given),
-                          ChildNameKey.given.like(given + "%"))
+        keys = keys.where(ChildNameKey.given >= sa.bindparam("given"),
+                          ChildNameKey.given < sa.bindparam("given_after"),
+                          ChildNameKey.given.like(sa.bindparam("given_prefix")))
     query = query.where(Child.id.in_(keys))
-    if criteria.district:
-        query = query.where(Child.postcode.like(criteria.district.upper().strip() + " %"),
+    if district:
+        query = query.where(Child.postcode.like(sa.bindparam("district")),
                             disclosure.sql.may_match_whereabouts(viewer))
-    return query
+    return query.order_by(Child.family_key, Child.given_key, Child.id)
 
 
 @atomic
@@ -125,9 +162,8 @@ def search(viewer: User, criteria: Criteria, *, cap: int,
            note: str | None = None) -> Outcome:
     """Run a search the rules allow and audit it; above the cap, no rows at all."""
     check(criteria)
-    found = list(db.session.scalars(
-        _query(viewer, criteria).order_by(Child.family_key, Child.given_key, Child.id)
-        .limit(cap + 1)))
+    statement, values = _query(viewer, criteria)
+    found = list(db.session.scalars(statement.limit(cap + 1), values))
     capped = len(found) > cap
     outcome = Outcome(rows=[] if capped else [disclosure.project_row(viewer, c) for c in found],
                       capped=capped)
