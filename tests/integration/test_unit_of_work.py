@@ -216,11 +216,7 @@ def test_a_unit_of_work_ends_the_request_s_read_before_it_waits_for_the_lock(tmp
     app, _ = _marks_app(tmp_path, "read-first", "n INTEGER")
     with app.app_context():
         engine = db.engine
-    ended_read = threading.Event()
-
-    def committed(_conn):
-        if threading.current_thread().name == "unit":
-            ended_read.set()
+    read, reader = threading.Event(), {}
 
     @atomic
     def mark():
@@ -229,17 +225,19 @@ def test_a_unit_of_work_ends_the_request_s_read_before_it_waits_for_the_lock(tmp
     def person():
         with app.app_context():
             db.session.execute(sa.text("SELECT count(*) FROM marks")).scalar()  # the read
+            reader["connection"] = db.session.connection().connection.dbapi_connection
+            read.set()
             mark()
 
-    sa.event.listen(engine, "commit", committed)
-    try:
-        with database.writer_turn(engine):  # someone else's unit holds the lock
-            worker = threading.Thread(target=person, name="unit")
-            worker.start()
-            read_ended_while_waiting = ended_read.wait(5)
-        worker.join(10)
-    finally:
-        sa.event.remove(engine, "commit", committed)
+    with database.writer_turn(engine):  # someone else's unit holds the lock
+        worker = threading.Thread(target=person)
+        worker.start()
+        assert read.wait(5)
+        waited = time.monotonic()
+        while reader["connection"].in_transaction and time.monotonic() - waited < 5:
+            time.sleep(0.01)
+        read_ended_while_waiting = not reader["connection"].in_transaction
+    worker.join(10)
     assert read_ended_while_waiting
     with app.app_context():
         assert db.session.execute(sa.text("SELECT count(*) FROM marks")).scalar() == 1
