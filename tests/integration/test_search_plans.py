@@ -49,7 +49,7 @@ def _plan(app, criteria) -> str:
     _many_smiths(app)
     with app.app_context():
         viewer = db.session.get(User, user_id)
-        query, values = search._query(viewer, criteria)
+        query, values = search._query(viewer, criteria, 21)
         query = query.params(values)
         sql = str(query.compile(dialect=db.engine.dialect,
                                 compile_kwargs={"literal_binds": True}))
