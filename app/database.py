@@ -24,6 +24,8 @@ from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 
 from sqlalchemy import event
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -240,14 +242,23 @@ def writer_turn(engine: Engine):
     return _turns.taken(os.path.abspath(url.database))
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn):
-    """A reader begins DEFERRED, a writer IMMEDIATE (see the module's note). Said to the
-    driver itself: through SQLAlchemy, each of a request's BEGINs cost more than its query
-    (1.4% of a search -> reason -> page cycle's instructions). SQLite's own trace of the
-    connection still shows them (tests/integration/test_jobs.py)."""
-    if conn.dialect.name == "sqlite":
-        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+class SQLiteDialect(SQLiteDialect_pysqlite):
+    """SQLite through pysqlite, beginning a reader DEFERRED and a writer IMMEDIATE (see the
+    module's note), said to the driver itself. It is the dialect that says it (registered
+    below for sqlite:// addresses) rather than a "begin" event: one listener of any engine
+    event makes SQLAlchemy dispatch events around every statement, begin and commit of every
+    connection (3.3% of a search -> reason -> page cycle's instructions). SQLite's own trace
+    of the connection shows the BEGINs (tests/integration/test_jobs.py)."""
+
+    supports_statement_cache = True
+
+    def do_begin(self, dbapi_connection) -> None:
+        """Begin as the unit of work asks: IMMEDIATE inside `writing`, else DEFERRED."""
+        dbapi_connection.execute("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+for _name in ("sqlite", "sqlite.pysqlite"):
+    registry.register(_name, __name__, "SQLiteDialect")
 
 
 def note_written(session) -> None:

@@ -75,7 +75,7 @@ def _end_read():
 
 def _run(service: Callable[P, R], args, kwargs, kept=None) -> R:
     try:
-        if kept is not None:  # the writer's BEGIN on the read's connection (_end_read)
+        if kept is not None:  # a writer on the read's connection, as SQLiteDialect begins
             kept.execute("BEGIN IMMEDIATE")
         with writing():
             result = service(*args, **kwargs)
