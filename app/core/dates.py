@@ -17,6 +17,7 @@ dateutil's relativedelta. Each legal purpose has one rule for 29 February, writt
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -37,7 +38,10 @@ def anniversary(day: date, years: int) -> date:
     return moved
 
 
+@functools.lru_cache(maxsize=4096)
 def anniversary_clamped(day: date, years: int) -> date:
     """The same date years later (or earlier), never past it: 29 February falls on
-    28 February in a year without one."""
+    28 February in a year without one. Remembered: every request asks it of the signed-in
+    person's DBS check, and relativedelta is slow (0.8% of a search -> reason -> page
+    cycle)."""
     return day + relativedelta(years=years)
