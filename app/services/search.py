@@ -128,9 +128,10 @@ def _by_name(management: bool, born: bool, aged: bool, given: bool, district: bo
     """A name search's statement for one shape of criteria (and one limit), built once:
     building it and its cache key afresh for every search cost more than running it (even
     a new limit on a built statement is a new statement, with its own cache key: 2.8% of a
-    search -> reason -> page cycle's instructions). Every value is a
-    bound parameter without a default, so a value left out is an error, never another
-    search's."""
+    search -> reason -> page cycle's instructions). Every value is a bound parameter
+    without a default, so a value left out is an error, never another search's. Built for a
+    kind of viewer only: a rule that came to name the viewer's organisation would fail here
+    (_Management has no organisation), not match for another's."""
     viewer = _Management(management)
     # An uncorrelated IN over the key table's indexes: both databases drive the search
     # from the few key rows that match, however many children there are.
