@@ -68,16 +68,16 @@ def _end_read():
     if (db.engine.dialect.name == "sqlite" and db.session().in_transaction()
             and not unsaved_writes(db.session())):
         kept = db.session.connection().connection.dbapi_connection
-        kept.execute("COMMIT")
+        db.engine.dialect.do_commit(kept)
         return kept
     return None
 
 
 def _run(service: Callable[P, R], args, kwargs, kept=None) -> R:
     try:
-        if kept is not None:  # a writer on the read's connection, as SQLiteDialect begins
-            kept.execute("BEGIN IMMEDIATE")
         with writing():
+            if kept is not None:  # the writer begins on the read's connection
+                db.engine.dialect.do_begin(kept)  # IMMEDIATE (database.SQLiteDialect)
             result = service(*args, **kwargs)
             db.session.commit()
     except BaseException as error:
