@@ -143,6 +143,10 @@ def load(instance_path: str, preset: dict | None = None) -> dict:
         # matches and stores the rows already checked (0: all in the consumer)
         "IMPORT_CHECK_PROCESSES": int(os.environ.get(
             "IMPORT_CHECK_PROCESSES", "1" if (os.cpu_count() or 1) > 1 else "0")),
+        # a big import's next batches are read and matched by a helper process while the
+        # consumer applies the ones before (0: all in the consumer)
+        "IMPORT_PLAN_AHEAD": int(os.environ.get(
+            "IMPORT_PLAN_AHEAD", "1" if (os.cpu_count() or 1) > 1 else "0")),
         "IMPORT_HELPED_ROWS": int(os.environ.get("IMPORT_HELPED_ROWS", "2000")),
         # /healthz fails when an audit event has waited longer than this to be sealed
         "AUDIT_SEAL_LAG_SECONDS": int(os.environ.get("AUDIT_SEAL_LAG_SECONDS", "300")),

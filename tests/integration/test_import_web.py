@@ -317,6 +317,72 @@ def test_a_unit_that_gave_way_matches_again_when_it_runs_again(app, monkeypatch)
         assert (row.outcome.value, row.child_id) == ("matched", typed[0])
 
 
+def _planned_by_a_helper(make_app, csv_file: bytes):
+    """An app whose imports are planned by a helper process however small, a person of
+    another setting, and a checked and confirmed import waiting to be applied (no
+    consumer runs, so the test applies it itself)."""
+    app = make_app(IMPORT_HELPED_ROWS=1, IMPORT_PLAN_AHEAD=1)
+    client, _ = person(app, "practitioner", "Hilltop School", "sam@hilltop.example")
+    other = person(app, "data_entry", "St Anne's", "ann@stannes.example")[1]
+    with running_consumer(app):
+        job_id = _upload_and_check(app, client, csv_file)
+    _post(client, f"/imports/{job_id}/confirm", page=f"/imports/{job_id}")
+    assert _status(app, job_id) == ImportStatus.applying
+    return app, other, job_id
+
+
+def _todo(job_id) -> list[int]:
+    return list(db.session.scalars(sa.select(ImportRow.id).where(
+        ImportRow.job_id == job_id, ImportRow.outcome != "error").order_by(ImportRow.row_number)))
+
+
+def _helpers() -> set[int]:
+    import multiprocessing
+
+    return {p.pid for p in multiprocessing.active_children()}
+
+
+def test_a_helper_plans_batches_exactly_as_the_consumer_does(make_app):
+    from app.services.imports import jobs
+
+    csv_file = roll(45) + b",O'Neill,Amelia,14/02/2016,F,,,,,,,\r\n"
+    app, other, job_id = _planned_by_a_helper(make_app, csv_file)
+    _twin(app, other, given="Amelia")
+    with app.app_context():
+        user = db.session.get(ImportJob, job_id).user
+        before = _helpers()
+        helped = list(jobs._plans(user, job_id, _todo(job_id)))
+        assert len(_helpers() - before) == 1  # they were read and matched elsewhere
+        app.config["IMPORT_PLAN_AHEAD"] = 0
+        here = list(jobs._plans(user, job_id, _todo(job_id)))
+    assert len(helped) == 3 and helped == here
+    assert [found for found in helped[-1].found.values() if found]  # Amelia's twin
+
+
+def test_a_record_made_after_a_helper_planned_its_batch_is_matched_not_added_twice(make_app):
+    """The helper reads and matches batches ahead of the consumer's writes; a record made
+    after it did (someone typing the same pupil in at that moment) is met under the lock,
+    and the row is matched to it rather than added a second time."""
+    from app.services.imports import jobs
+
+    csv_file = b"Surname,Forename,Date of birth,Sex\r\nO'Neill,Amelia,14/02/2016,F\r\n"
+    app, other, job_id = _planned_by_a_helper(make_app, csv_file)
+    with app.app_context():
+        user = db.session.get(ImportJob, job_id).user
+        newcomers = jobs._Newcomers()
+        db.session.rollback()
+        plans = jobs._plans(user, job_id, _todo(job_id))
+        plan = next(plans)
+        plans.close()
+        assert list(plan.ready) == _todo(job_id)  # read as a new pupil
+        typed = _twin(app, other, given="Amelia")
+        jobs._apply_batch(user, job_id, plan, newcomers)
+    assert count(app, Child) == 1
+    with app.app_context():
+        row = db.session.scalar(sa.select(ImportRow).where(ImportRow.job_id == job_id))
+        assert (row.outcome.value, row.child_id) == ("matched", typed)
+
+
 def test_abandoning_asks_first_then_deletes_the_rows(app):
     client, _ = person(app, "data_entry", "Hilltop School", "sam@hilltop.example")
     with running_consumer(app):

@@ -12,28 +12,29 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from itertools import islice
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import Flask, current_app
 
 from app.core.clock import now
 from app.core.errors import Refused
 from app.database import note_written
 from app.extensions import db
-from app.models import ImportJob, ImportRow, ImportStatus, RowOutcome, User
+from app.models import Child, ImportJob, ImportRow, ImportStatus, RowOutcome, User
 from app.services import audit, children, disclosure, imports, matching
-from app.services.imports import review
-from app.services.transaction import atomic, giving_way, in_batches
+from app.services.imports import helpers, review
+from app.services.transaction import atomic, giving_way, in_batches, unit_sizes
 
 log = logging.getLogger(__name__)
 UNFINISHED = (ImportStatus.checking, ImportStatus.applying)
 CHECK_BATCH = 500  # rows checked, then stored in one transaction, at most
 APPLY_BATCH = 200  # rows applied per transaction at most (on SQLite, both as many as
-                   # hold its write lock about 10 ms: transaction.in_batches)
+                   # hold its write lock about 10 ms: transaction.unit_sizes)
 
 
 # ---- the work: leased, batched, resumable -----------------------------------------------
@@ -154,10 +155,18 @@ def _apply(job_id: int) -> None:
                                       ImportRow.applied.is_(False),
                                       ImportRow.outcome != RowOutcome.error)
         .order_by(ImportRow.row_number)))
+    newcomers = _Newcomers()
     db.session.rollback()
-    index = matching.Index(growing=True)
-    for batch in in_batches(todo, APPLY_BATCH):
-        giving_way(_apply_batch, user, job_id, _plan(user, job_id, batch, index), index)
+    plans = _plans(user, job_id, todo)
+    try:
+        for size in unit_sizes(APPLY_BATCH):  # each unit holds SQLite's write lock ~10 ms
+            plan = _Plan.merged(list(islice(plans, -(-size // PLAN_ROWS))))
+            if not plan.rows:
+                break
+            made = giving_way(_apply_batch, user, job_id, plan, newcomers)
+            newcomers.ours.update(made)  # once committed
+    finally:
+        plans.close()  # the helper stops
     _applied(job_id)
 
 
@@ -170,6 +179,59 @@ class _Plan:
     found: dict[int, list]  # row id -> the records it may be, when read
     ready: dict[int, children.Prepared]  # row id -> its new record, if it matched nothing
     top_id: int  # the newest record the index held when the plan was made
+
+    @classmethod
+    def merged(cls, plans: list[_Plan]) -> _Plan:
+        """Consecutive plans as one batch, as old as the oldest of them."""
+        return cls({k: v for p in plans for k, v in p.rows.items()},
+                   {k: v for p in plans for k, v in p.found.items()},
+                   {k: v for p in plans for k, v in p.ready.items()},
+                   min((p.top_id for p in plans), default=0))
+
+
+PLAN_ROWS = 20  # rows read and matched at a time; a unit of work applies one or more
+
+
+def _plans(user: User, job_id: int, todo: list[int]) -> Generator[_Plan, None, None]:
+    """The plan of each PLAN_ROWS rows, in order. A big import's are made by a helper
+    process (IMPORT_PLAN_AHEAD) while the consumer applies the batches before them: on two
+    cores reading and matching were a third of the apply (its unit of work then waits
+    less often for them, and holds the write lock more of the time)."""
+    config = current_app.config
+    helped = config["IMPORT_PLAN_AHEAD"] if len(todo) >= config["IMPORT_HELPED_ROWS"] else 0
+    index = matching.Index(growing=True)
+    chunks = [todo[start:start + PLAN_ROWS] for start in range(0, len(todo), PLAN_ROWS)]
+    return helpers.in_order(
+        chunks, min(helped, 1), partial(_planned, job_id, user.id),
+        lambda row_ids: _plan(user, job_id, row_ids, index), _planner_started,
+        (db.engine.url.render_as_string(hide_password=False),
+         config.get("SQLALCHEMY_ENGINE_OPTIONS", {})), ahead=8,
+        instead="the consumer plans the import's batches itself")
+
+
+def _planner_started(url: str, options: dict) -> None:
+    """A planning helper reads the database and nothing else: no keys, no writes (the
+    unit-of-work guard refuses any), its reads ended after each plan."""
+    helpers.lowest_priority()  # the web's pages first
+    planner = Flask("teamaround-planner")
+    planner.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
+    db.init_app(planner)
+    planner.app_context().push()
+
+
+_planner: dict = {}  # in a planning helper: the job it plans, its importer and its index
+
+
+def _planned(job_id: int, user_id: int, row_ids: list[int]) -> _Plan:
+    """_plan() in a planning helper, which keeps one index for the whole import."""
+    if _planner.get("job") != job_id:
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)  # kept as read: only its organisation is asked for
+        _planner.update(job=job_id, user=user, index=matching.Index(growing=True))
+    try:
+        return _plan(_planner["user"], job_id, row_ids, _planner["index"])
+    finally:
+        db.session.rollback()  # no read kept open: SQLite's log could not start again
 
 
 def _plan(user: User, job_id: int, row_ids, index: matching.Index) -> _Plan:
@@ -187,17 +249,39 @@ def _plan(user: User, job_id: int, row_ids, index: matching.Index) -> _Plan:
                  index.top_id)
 
 
+class _Newcomers:
+    """The records made by others while an import applies (someone typing a pupil in,
+    another import): a plan read before one of them must be matched again under the lock.
+    What this run of the apply made itself (ours, added once committed) is no newcomer."""
+
+    _NEWER = sa.select(Child.id).where(Child.id > sa.bindparam("top"))
+
+    def __init__(self):
+        self.top = db.session.scalar(sa.select(sa.func.max(Child.id))) or 0  # all seen
+        self.ours: set[int] = set()
+        self.newest = 0  # the newest record someone else made
+
+    def since(self, top_id: int) -> bool:
+        """Someone else made a record after a plan read up to top_id (asked inside the
+        unit of work: on SQLite under the write lock)."""
+        for child_id in db.session.scalars(self._NEWER, {"top": self.top}):
+            if child_id not in self.ours:
+                self.newest = max(self.newest, child_id)
+            self.top = max(self.top, child_id)
+        self.ours.difference_update([i for i in self.ours if i <= self.top])
+        return self.newest > top_id
+
+
 @atomic
-def _apply_batch(user: User, job_id: int, plan: _Plan, index: matching.Index) -> None:
+def _apply_batch(user: User, job_id: int, plan: _Plan, newcomers: _Newcomers) -> list[int]:
+    """Apply a planned batch; returns the ids of the records it made."""
     live = set(db.session.scalars(sa.select(ImportRow.id).where(  # a second worker (its
         ImportRow.id.in_(sorted(plan.rows)), ImportRow.applied.is_(False))  # lease ran out)
         .with_for_update(skip_locked=True)))                                # skips these
     datas = {row_id: data for row_id, (_, data) in plan.rows.items() if row_id in live}
     found = {row_id: plan.found[row_id] for row_id in datas}
-    index.refresh()
-    if index.top_id != plan.top_id:  # someone made a record since the plan was read (or
-        # since an earlier try of this unit, which gave way to a person): match again
-        found = _not_our_own(job_id, imports.candidates(index, datas))
+    if newcomers.since(plan.top_id):  # someone made a record after the plan was read:
+        found = _not_our_own(job_id, imports.candidates(matching.Index(), datas))  # again
     found, known = imports.known_only(found)  # the candidates as they are now
     outcomes = {row_id: _final(user, plan.rows[row_id][0], datas[row_id], found[row_id],
                                known) for row_id in datas}
@@ -225,6 +309,7 @@ def _apply_batch(user: User, job_id: int, plan: _Plan, index: matching.Index) ->
              for row_id, (outcome, child_id) in outcomes.items()])
         note_written(db.session)
     _progress(job_id, rows_applied=ImportJob.rows_applied + len(outcomes))
+    return made
 
 
 def _not_our_own(job_id: int, found: dict[int, list]) -> dict[int, list]:

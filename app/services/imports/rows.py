@@ -4,15 +4,9 @@ cells, so an import can store nothing that the wizard would refuse."""
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import os
 import re
 import threading
-from collections import deque
 from collections.abc import Generator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 from flask import Flask
 from werkzeug.datastructures import MultiDict
@@ -26,6 +20,7 @@ from app.forms.children import (
     IdentifiersForm,
 )
 from app.forms.fields import form_values
+from app.services.imports import helpers
 
 DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
 ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -141,44 +136,23 @@ def check_many(batch: list[dict[str, str]]) -> list[Checked]:
 
 
 HELPED_CHUNK = 250  # rows a helper checks at a time
-AHEAD = 4  # chunks asked for ahead of the one the consumer is matching, at most
-log = logging.getLogger(__name__)
 
 
 def checked_in_order(found: list[dict[str, str]],
                      processes: int) -> Generator[Checked, None, None]:
-    """check() of each row, in order. With processes, helper processes (started afresh,
-    at a lower priority than the web's) put the rows to the forms ahead of the caller,
-    which meanwhile matches and stores those already checked: on two cores a 100,000-row
-    roll is checked about half again as fast. Rows a helper did not check (it died) are
-    checked here."""
-    done = 0
-    if processes > 0:
-        pool = ProcessPoolExecutor(max_workers=processes, initializer=_helper_started,
-                                   mp_context=multiprocessing.get_context("spawn"))
-        pending: deque = deque()
-        chunks = (found[start:start + HELPED_CHUNK]
-                  for start in range(0, len(found), HELPED_CHUNK))
-        try:
-            while True:
-                while len(pending) < AHEAD * processes and (chunk := next(chunks, None)):
-                    pending.append(pool.submit(check_many, chunk))
-                if not pending:
-                    return
-                for result in pending.popleft().result():
-                    yield result
-                    done += 1
-        except (BrokenProcessPool, OSError):  # it died, or could not be started
-            log.warning("an import's helper process stopped; its rows are checked by the "
-                        "consumer instead")
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
-    for cells in found[done:]:
-        yield check(cells)
+    """check() of each row, in order. With processes, helper processes (at a lower
+    priority than the web's) put the rows to the forms ahead of the caller, which meanwhile
+    matches and stores those already checked: on two cores a 100,000-row roll is checked
+    about half again as fast. Rows a helper did not check (it died) are checked here."""
+    chunks = [found[start:start + HELPED_CHUNK] for start in range(0, len(found), HELPED_CHUNK)]
+    for checked in helpers.in_order(chunks, processes, check_many, check_many,
+                                    _helper_started,
+                                    instead="its rows are checked by the consumer instead"):
+        yield from checked
 
 
 def _helper_started() -> None:
     """A helper checks rows with the forms alone: no database, no keys, only the
     application context that Flask-WTF asks for (its defaults are the app's)."""
-    os.nice(19)  # the web's pages first
+    helpers.lowest_priority()  # the web's pages first
     Flask(__name__).app_context().push()
