@@ -108,16 +108,24 @@ def _peak_mb(pid: int) -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
 
-def _helpers_peak_mb(pid: int, seen: dict[int, float]) -> None:
-    """Note the peak memory of the consumer's helper processes (they check a big file's rows
-    and end with the check)."""
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def _memory_now(pid: int, seen: dict[int, float]) -> float:
+    """The consumer's and its helper processes' memory now, in all (the helpers check a big
+    file's rows, then plan its batches); notes each helper's peak in seen."""
     try:
         children = {int(child) for task in Path(f"/proc/{pid}/task").iterdir()
                     for child in (task / "children").read_text().split()}
+        now = _rss_mb(pid)
         for child in children:
             seen[child] = max(seen.get(child, 0.0), _peak_mb(child))
+            now += _rss_mb(child)
+        return now
     except (FileNotFoundError, ProcessLookupError, AttributeError):
-        pass  # a helper that ended between the two reads
+        return 0.0  # a helper that ended between the reads
 
 
 def main() -> None:
@@ -183,7 +191,7 @@ def main() -> None:
             content_type="multipart/form-data")
         assert response.status_code == 302, response.status_code
         job_id = int(response.location.rsplit("/", 1)[1])
-        during, marks, helpers = [], {}, {}
+        during, marks, helpers, together = [], {}, {}, {}
 
         while (state := status(job_id)) != ImportStatus.applied:
             if state == ImportStatus.failed or consumer.poll() is not None:
@@ -193,7 +201,8 @@ def main() -> None:
                 upload_client.post(f"/imports/{job_id}/confirm",
                                    data={"csrf_token": upload_token})
             during.append((state, paced_page()))
-            _helpers_peak_mb(consumer.pid, helpers)
+            phase = "check" if state == ImportStatus.checking else "apply"
+            together[phase] = max(together.get(phase, 0.0), _memory_now(consumer.pid, helpers))
         done = time.perf_counter()
         peak = _peak_mb(consumer.pid)
     finally:
@@ -213,7 +222,9 @@ def main() -> None:
     print(f"  baseline, bare Core insert:    {args.rows / baseline:6.1f} s  "
           f"{baseline:8,.0f} rows/s")
     print(f"  consumer peak memory:          {peak:6.0f} MB (its {len(helpers)} helper "
-          f"process(es) for the check: {sum(helpers.values()):.0f} MB)")
+          f"process(es): {', '.join(f'{mb:.0f}' for mb in helpers.values())} MB; together, "
+          f"sampled: {together.get('check', 0):.0f} MB at most during the check, "
+          f"{together.get('apply', 0):.0f} during the apply)")
     idle_times = [ms for ms, _ in idle]
     print(f"  child page p95 idle {_p95(idle_times):6.1f} ms (p50 "
           f"{statistics.median(idle_times):.1f}, {PAUSE * 1000:.0f} ms apart; back to back "

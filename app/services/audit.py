@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.clock import now
-from app.database import note_written, writing
+from app.database import insert_rows, note_written, writing
 from app.extensions import db
 from app.models import AuditDetail, AuditEvent, AuditUnsealed
 from app.services import actor, crypto
@@ -101,9 +101,6 @@ def _numbers(count: int) -> list[int]:
 
 # Built once: nearly every request audits something
 _LAST = sa.select(sa.func.max(AuditEvent.seq))
-_INSERT_EVENTS = AuditEvent.__table__.insert()
-_INSERT_UNSEALED = AuditUnsealed.__table__.insert()
-_INSERT_DETAILS = AuditDetail.__table__.insert()
 
 
 def record(
@@ -160,10 +157,9 @@ def record_many(events: list[dict]) -> list[int]:
         if body:
             details.append({"event_seq": seq, "body": body, "salt": salt, "erased_at": None})
     conn = db.session.connection()
-    conn.execute(_INSERT_EVENTS, rows)  # before the details (foreign key)
-    conn.execute(_INSERT_UNSEALED, [{"event_seq": seq} for seq in numbers])
-    if details:
-        conn.execute(_INSERT_DETAILS, details)
+    insert_rows(conn, AuditEvent.__table__, rows)  # before the details (foreign key)
+    insert_rows(conn, AuditUnsealed.__table__, [{"event_seq": seq} for seq in numbers])
+    insert_rows(conn, AuditDetail.__table__, details)
     note_written(db.session)  # to be committed by the unit of work
     return numbers
 

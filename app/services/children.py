@@ -7,7 +7,7 @@ from datetime import date
 
 from app.core.dates import anniversary
 from app.core.errors import NotAllowed, Refused
-from app.database import note_written
+from app.database import insert_rows, note_written
 from app.extensions import db
 from app.models import (
     Carer,
@@ -117,8 +117,7 @@ def insert_prepared(user: User, made: list[tuple[Prepared, list[int] | None]]) -
     for model in (Identifier, Carer, Involvement, ChildNameKey):
         rows = [{**row, "child_id": child_id} for child_id, ((_, related), _) in zip(
             ids, made, strict=True) for row in related[model]]
-        if rows:
-            conn.execute(model.__table__.insert(), rows)
+        insert_rows(conn, model.__table__, rows)
     note_written(db.session)
     audit.record_many([dict(
         action="child.created", subject_type="child", subject_id=child_id, child_id=child_id,
