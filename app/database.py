@@ -289,10 +289,34 @@ class _Insert(NamedTuple):
     sql: str
     names: tuple[str, ...]  # the parameters, in the statement's order
     processors: tuple  # each parameter's bind processor (None: given as it is)
+    missing: tuple  # (name, default) of each parameter the rows do not give
     positional: bool
 
 
 _inserts: dict[tuple, _Insert | None] = {}
+
+
+def _default(table: Table, name: str):
+    """The column's default as a function of nothing, if it is a plain value or a Python
+    function (what SQLAlchemy would work out for each row); else None."""
+    column = table.c.get(name)  # not a column: a parameter of an SQL default
+    default = column.default if column is not None else None
+    if default is not None and default.is_scalar:
+        return lambda: default.arg
+    if default is not None and default.is_callable:
+        return lambda: default.arg(None)  # SQLAlchemy's wrapper of a function of nothing
+    return None
+
+
+def _compiled_insert(dialect, table: Table, given: tuple[str, ...]) -> _Insert | None:
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(given))
+    names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
+    missing = tuple((name, _default(table, name)) for name in names if name not in given)
+    if any(default is None for _, default in missing):
+        return None
+    return _Insert(compiled.string, names,
+                   tuple(compiled.binds[name].type.bind_processor(dialect) for name in names),
+                   missing, compiled.positional)
 
 
 def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> None:
@@ -300,26 +324,23 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> None:
     connection.execute(table.insert(), rows) would, but with the statement compiled once for
     each table and set of keys and each value put through its column type's bind processor
     directly: SQLAlchemy's own executemany works out every value of every row through the
-    compiled statement's machinery, which was a third of an import unit's inserts. The
-    statement still goes through the connection (its events: a background unit still gives
-    way at it). A table whose insert would need a default worked out in Python for a key
-    not given is inserted the usual way."""
+    compiled statement's machinery, which was a third of an import unit's inserts. Columns
+    not given get their defaults, as SQLAlchemy would give them (a table needing another
+    kind of default is inserted the usual way). The statement still goes through the
+    connection (its events: a background unit still gives way at it)."""
     if not rows:
         return
     dialect = connection.dialect
     key = (dialect.name, dialect.paramstyle, table, tuple(rows[0]))
     if key not in _inserts:
-        compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
-        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(
-            compiled.binds)
-        _inserts[key] = None if set(names) - set(rows[0]) else _Insert(
-            compiled.string, names,
-            tuple(compiled.binds[name].type.bind_processor(dialect) for name in names),
-            compiled.positional)
+        _inserts[key] = _compiled_insert(dialect, table, key[3])
     insert = _inserts[key]
     if insert is None:
         connection.execute(table.insert(), rows)
         return
+    if insert.missing:
+        rows = [{**row, **{name: default() for name, default in insert.missing}}
+                for row in rows]
     steps = list(zip(insert.names, insert.processors, strict=True))
     if insert.positional:
         values = [tuple(row[n] if p is None else p(row[n]) for n, p in steps) for row in rows]
