@@ -210,8 +210,8 @@ def _plans(user: User, job_id: int, todo: list[int]) -> Generator[_Plan, None, N
 
 
 def _planner_started(url: str, options: dict) -> None:
-    """A planning helper reads the database and nothing else: no keys, no writes (the
-    unit-of-work guard refuses any), its reads ended after each plan."""
+    """A planning helper only reads the database: it has no keys, and each plan's read
+    is rolled back once the plan is made (_planned)."""
     helpers.lowest_priority()  # the web's pages first
     planner = Flask("teamaround-planner")
     planner.config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
