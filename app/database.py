@@ -346,5 +346,6 @@ def insert_rows(connection: Connection, table: Table, rows: list[dict]) -> None:
         values = [tuple(row[n] if p is None else p(row[n]) for n, p in steps) for row in rows]
     else:
         values = [{n: row[n] if p is None else p(row[n]) for n, p in steps} for row in rows]
-    connection.exec_driver_sql(insert.sql, values if len(values) > 1 else values[0])  # one
-    # row (a request's audit event) as a plain execute, not psycopg's executemany pipeline
+    # one row (a request's audit event) as a plain execute, not psycopg's executemany
+    # pipeline
+    connection.exec_driver_sql(insert.sql, values if len(values) > 1 else values[0])
